@@ -1,0 +1,21 @@
+// Package abi describes calling conventions as data.
+//
+// It owns the register and stack assignment of a signature on both sides of
+// a call: the Go side (ABIInternal, the convention the Go compiler uses when
+// it calls a func value) and the C side (System V x86-64 or AAPCS64). The
+// result is a Plan: for every argument and the result, where the Go caller
+// leaves it and where the C callee expects it, which narrow-integer
+// extension is needed on the way, how many stack bytes each side uses, and
+// whether the fast path can serve the signature (or why not).
+//
+// Registers are named by abstract index (I0, I1, ... for integer registers,
+// F0, F1, ... for floating-point ones) so that the assignment never names a
+// machine register; the per-architecture tables in goabi.go, sysv.go and
+// aapcs64.go map indices to names for dumps. Both the JIT (package jit) and
+// the reflective slow path (package fallback) consume the same Plan, so a
+// disagreement between the two paths points at the lowering.
+//
+// Package abi carries no build tags: both architectures plan on any host.
+// It imports only package sig and the standard library; it must never import
+// jit, exec, fallback or the root package.
+package abi

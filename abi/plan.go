@@ -1,0 +1,329 @@
+package abi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jitffi/jitffi/sig"
+)
+
+// Arch names a target architecture. The values match runtime.GOARCH.
+type Arch string
+
+const (
+	AMD64 Arch = "amd64"
+	ARM64 Arch = "arm64"
+)
+
+// Class says what kind of location holds a value.
+type Class uint8
+
+const (
+	None  Class = iota // no location (a void result)
+	Int                // an integer register, by abstract index
+	Float              // a floating-point register, by abstract index
+	Stack              // a stack slot, by byte offset
+)
+
+// Loc is where a value lives on one side of the call.
+//
+// For Int and Float, Reg is the abstract register index (the n-th integer
+// or floating-point argument register of that convention). For Stack, Off
+// is the byte offset of the value: on the Go side from the first byte of the
+// caller's stack-assigned argument area, on the C side from SP at the call
+// instruction.
+type Loc struct {
+	Class Class
+	Reg   int
+	Off   int
+}
+
+func (l Loc) String() string {
+	switch l.Class {
+	case None:
+		return "-"
+	case Int:
+		return fmt.Sprintf("I%d", l.Reg)
+	case Float:
+		return fmt.Sprintf("F%d", l.Reg)
+	case Stack:
+		return fmt.Sprintf("S+%d", l.Off)
+	}
+	panic(fmt.Sprintf("abi: BUG: bad location class %d", l.Class))
+}
+
+// Ext is the extension applied to an integer value as it crosses the call:
+// on an argument before the C call, on the result after it.
+type Ext uint8
+
+const (
+	NoExt  Ext = iota
+	Sext8      // sign-extend the low 8 bits
+	Zext8      // zero-extend the low 8 bits (also bool, which is 0 or 1)
+	Sext16     // sign-extend the low 16 bits
+	Zext16     // zero-extend the low 16 bits
+	Sext32     // sign-extend the low 32 bits
+	Zext32     // zero-extend the low 32 bits
+)
+
+var extNames = [...]string{"", "sext8", "zext8", "sext16", "zext16", "sext32", "zext32"}
+
+func (e Ext) String() string { return extNames[e] }
+
+// GoParam says how the Go side passes a parameter whose C type is ptr (or
+// a scalar): as one word, or as a slice header whose data pointer is what
+// C receives.
+type GoParam uint8
+
+const (
+	GoScalar GoParam = iota // one register or stack slot of the kind's size
+	GoSlice                 // a []T: three words (data, len, cap); C gets data
+)
+
+// Arg is the plan of one parameter.
+type Arg struct {
+	Kind sig.Kind
+	GoAs GoParam
+	Go   Loc // for a slice: the location of its data pointer
+	C    Loc
+	Ext  Ext // applied on the way into C
+}
+
+// Result is the plan of the result.
+type Result struct {
+	Kind sig.Kind
+	C    Loc // where C leaves it
+	Go   Loc // where the Go caller expects it
+	Norm Ext // applied to the C result before it is handed to Go
+}
+
+// Plan is the complete assignment of one signature on one architecture.
+type Plan struct {
+	Arch   Arch
+	Sig    *sig.Signature
+	Args   []Arg
+	Result Result
+
+	// GoStack is the size in bytes of the caller's stack-assigned argument
+	// area on the Go side (pointer-aligned). CStack is the number of bytes
+	// of C stack arguments (a multiple of 8, not yet rounded to 16).
+	GoStack int
+	CStack  int
+
+	// Fast reports whether the JIT can lower this plan; if not, Reason says
+	// why, in words a user can act on.
+	Fast   bool
+	Reason string
+}
+
+// conv is one side's convention: how many argument registers of each class
+// it has and how it lays out stack arguments.
+type conv struct {
+	name        string
+	ints, flts  int
+	intNames    []string
+	fltNames    []string
+	intResult   string
+	fltResult   string
+	cStackSlots bool // C conventions: every stack argument takes an 8-byte slot
+}
+
+type arch struct {
+	goConv, cConv conv
+	// extendArgs says which narrow arguments the caller must extend.
+	// Both conventions planned here extend i8/u8/i16/u16/bool to 32 bits
+	// (System V: clang relies on it; AAPCS64 on Linux does not require it,
+	// but it is harmless and Apple's variant does).
+}
+
+func archOf(a Arch) (*arch, error) {
+	switch a {
+	case AMD64:
+		return &amd64Arch, nil
+	case ARM64:
+		return &arm64Arch, nil
+	}
+	return nil, fmt.Errorf("abi: unsupported architecture %q", a)
+}
+
+// New plans s for arch. goParams says how the Go side passes each
+// parameter; nil means every parameter is a scalar of its kind.
+func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
+	ar, err := archOf(a)
+	if err != nil {
+		return nil, err
+	}
+	if goParams != nil && len(goParams) != len(s.Params) {
+		return nil, fmt.Errorf("abi: %d Go parameter shapes for %d parameters", len(goParams), len(s.Params))
+	}
+	p := &Plan{Arch: a, Sig: s, Args: make([]Arg, len(s.Params))}
+
+	var goSt, cSt state
+	for i, t := range s.Params {
+		k := t.Kind
+		if k == sig.Void {
+			return nil, fmt.Errorf("abi: parameter %d has type void", i)
+		}
+		as := GoScalar
+		if goParams != nil {
+			as = goParams[i]
+		}
+		if as == GoSlice && k != sig.Ptr {
+			return nil, fmt.Errorf("abi: parameter %d is a Go slice but its C type is %v, not ptr", i, k)
+		}
+		arg := Arg{Kind: k, GoAs: as, Ext: argExt(k)}
+		if as == GoSlice {
+			arg.Go = goSt.slice(&ar.goConv)
+		} else {
+			arg.Go = goSt.scalar(&ar.goConv, k)
+		}
+		arg.C = cSt.scalar(&ar.cConv, k)
+		p.Args[i] = arg
+	}
+	p.GoStack = alignUp(goSt.stack, 8)
+	p.CStack = cSt.stack
+
+	rk := s.Result.Kind
+	p.Result = Result{Kind: rk, Norm: resultNorm(rk)}
+	switch {
+	case rk == sig.Void:
+	case rk.IsFloat():
+		p.Result.C = Loc{Class: Float}
+		p.Result.Go = Loc{Class: Float}
+	default:
+		p.Result.C = Loc{Class: Int}
+		p.Result.Go = Loc{Class: Int}
+	}
+	p.Fast, p.Reason = true, ""
+	return p, nil
+}
+
+// state walks the parameters of one side, handing out registers in order
+// and stack space when a class runs out.
+type state struct {
+	ints, flts int
+	stack      int
+}
+
+func (st *state) scalar(c *conv, k sig.Kind) Loc {
+	if k.IsFloat() {
+		if st.flts < c.flts {
+			st.flts++
+			return Loc{Class: Float, Reg: st.flts - 1}
+		}
+	} else if st.ints < c.ints {
+		st.ints++
+		return Loc{Class: Int, Reg: st.ints - 1}
+	}
+	return st.onStack(c, k.Size(), k.Size())
+}
+
+// slice assigns a slice header. Go's register assignment gives a slice
+// three consecutive integer registers or none: if fewer than three are
+// left, the whole header goes to the stack and the remaining registers stay
+// available for later parameters.
+func (st *state) slice(c *conv) Loc {
+	if st.ints+3 <= c.ints {
+		st.ints += 3
+		return Loc{Class: Int, Reg: st.ints - 3}
+	}
+	return st.onStack(c, 24, 8)
+}
+
+func (st *state) onStack(c *conv, size, align int) Loc {
+	if c.cStackSlots {
+		// C: each stack argument occupies its own 8-byte slot.
+		size, align = 8, 8
+	}
+	off := alignUp(st.stack, align)
+	st.stack = off + size
+	return Loc{Class: Stack, Off: off}
+}
+
+func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }
+
+// argExt extends narrow integers to 32 bits before the C call.
+func argExt(k sig.Kind) Ext {
+	switch k {
+	case sig.I8:
+		return Sext8
+	case sig.U8, sig.Bool:
+		return Zext8
+	case sig.I16:
+		return Sext16
+	case sig.U16:
+		return Zext16
+	}
+	return NoExt
+}
+
+// resultNorm normalises a C result to a full register: C leaves the bits
+// above a narrow result undefined, and the Go side gets a clean value.
+func resultNorm(k sig.Kind) Ext {
+	switch k {
+	case sig.I32:
+		return Sext32
+	case sig.U32:
+		return Zext32
+	}
+	return argExt(k)
+}
+
+// String is the canonical dump of the plan, used in golden tests, in
+// Describe and as the key of the code cache. Register names follow each
+// abstract index in parentheses.
+func (p *Plan) String() string {
+	ar, err := archOf(p.Arch)
+	if err != nil {
+		panic("abi: BUG: " + err.Error())
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", p.Arch, p.Sig)
+	for i, a := range p.Args {
+		fmt.Fprintf(&b, "arg %d %v: go %s", i, a.Kind, ar.goConv.locName(a.Go))
+		if a.GoAs == GoSlice {
+			b.WriteString(" slice")
+		}
+		fmt.Fprintf(&b, " -> c %s", ar.cConv.locName(a.C))
+		if a.Ext != NoExt {
+			fmt.Fprintf(&b, " %v", a.Ext)
+		}
+		b.WriteByte('\n')
+	}
+	r := p.Result
+	if r.Kind == sig.Void {
+		b.WriteString("ret void\n")
+	} else {
+		fmt.Fprintf(&b, "ret %v: c %s -> go %s", r.Kind, ar.cConv.resultName(r.C), ar.goConv.locName(r.Go))
+		if r.Norm != NoExt {
+			fmt.Fprintf(&b, " %v", r.Norm)
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "stack go %d c %d\n", p.GoStack, p.CStack)
+	if p.Fast {
+		b.WriteString("fast\n")
+	} else {
+		fmt.Fprintf(&b, "fallback: %s\n", p.Reason)
+	}
+	return b.String()
+}
+
+func (c *conv) locName(l Loc) string {
+	switch l.Class {
+	case Int:
+		return fmt.Sprintf("I%d(%s)", l.Reg, c.intNames[l.Reg])
+	case Float:
+		return fmt.Sprintf("F%d(%s)", l.Reg, c.fltNames[l.Reg])
+	}
+	return l.String()
+}
+
+// resultName names a C result location: C returns values in registers
+// that are not (all) argument registers.
+func (c *conv) resultName(l Loc) string {
+	if l.Class == Float {
+		return c.fltResult
+	}
+	return c.intResult
+}

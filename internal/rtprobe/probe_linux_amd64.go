@@ -1,0 +1,105 @@
+package rtprobe
+
+import (
+	"fmt"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"github.com/jitffi/jitffi/jit"
+)
+
+const supported = true
+
+const archGetFS = 0x1003 // arch_prctl(ARCH_GET_FS, &addr)
+
+// fsBase returns the thread pointer of the calling OS thread. The caller
+// must be locked to its thread.
+func fsBase() (uintptr, error) {
+	var addr uintptr
+	if _, _, e := syscall.RawSyscall(syscall.SYS_ARCH_PRCTL, archGetFS, uintptr(unsafe.Pointer(&addr)), 0); e != 0 {
+		return 0, fmt.Errorf("arch_prctl(ARCH_GET_FS): %v", e)
+	}
+	return addr, nil
+}
+
+// findTLSG looks for the current g below the thread pointer, within the
+// page that holds the word just below it (static TLS sits right below the
+// thread pointer on x86-64, and that page is certainly mapped).
+func findTLSG() (int32, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	fs, err := fsBase()
+	if err != nil {
+		return 0, err
+	}
+	g := getg()
+	lowest := (fs - 8) &^ 4095
+	for off := int32(-8); fs-uintptr(-off) >= lowest && off >= -4096; off -= 8 {
+		if word(fs, off) == g {
+			return off, nil
+		}
+	}
+	return 0, fmt.Errorf("the current g (%#x) is not in the TLS block below %%fs (%#x)", g, fs)
+}
+
+// checkTLSG confirms the slot on the calling thread.
+func checkTLSG(off int32) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	fs, err := fsBase()
+	if err != nil {
+		return err
+	}
+	if got, g := word(fs, off), getg(); got != g {
+		return fmt.Errorf("TLS slot %%fs:%d holds %#x, want the current g %#x", off, got, g)
+	}
+	return nil
+}
+
+// word reads the word at base+off. Memory outside the Go heap read through
+// a uintptr conversion trips checkptr under -race, hence nocheckptr.
+//
+//go:nocheckptr
+func word(base uintptr, off int32) uintptr {
+	// Reinterpreting the uintptr's bits (rather than converting it) keeps
+	// vet quiet; the address is not a Go pointer the collector tracks.
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&base))
+	return *(*uintptr)(unsafe.Add(p, off))
+}
+
+func arch() (jit.Runtime, error) {
+	rt := jit.Go126
+	off, err := findTLSG()
+	if err != nil {
+		return rt, err
+	}
+	rt.TLSG = off
+	// The slot must be the same on other threads: check it from a fresh
+	// goroutine locked to its own thread.
+	errc := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		errc <- checkTLSG(off)
+	}()
+	if err := <-errc; err != nil {
+		return rt, err
+	}
+
+	// sched.pc is systemstack_switch past its prologue (PUSHQ BP; MOVQ SP,
+	// BP), as gosave_systemstack_switch records it; the unwinder then finds
+	// the return PC at sched.sp+8.
+	entry := systemstackSwitch()
+	if f := runtime.FuncForPC(entry); f == nil || f.Name() != "runtime.systemstack_switch" || f.Entry() != entry {
+		return rt, fmt.Errorf("runtime.systemstack_switch is not at %#x", entry)
+	}
+	rt.SwitchPC = uint64(entry + 8)
+	if f := runtime.FuncForPC(entry + 8); f == nil || f.Entry() != entry {
+		return rt, fmt.Errorf("runtime.systemstack_switch+8 is outside the function")
+	}
+	if code := uint32(word(entry, 0)); code != 0xe5894855 {
+		return rt, fmt.Errorf("runtime.systemstack_switch does not start with PUSHQ BP; MOVQ SP, BP (%#08x)", code)
+	}
+	return rt, nil
+}

@@ -1,0 +1,15 @@
+//go:build !(linux && amd64)
+
+package rtprobe
+
+import "github.com/jitffi/jitffi/jit"
+
+const supported = false
+
+func arch() (jit.Runtime, error) { panic("rtprobe: BUG: arch called on an unsupported platform") }
+
+func getg() uintptr { panic("rtprobe: BUG: getg called on an unsupported platform") }
+
+func word(base uintptr, off int32) uintptr {
+	panic("rtprobe: BUG: word called on an unsupported platform")
+}

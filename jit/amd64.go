@@ -1,0 +1,333 @@
+package jit
+
+import (
+	"fmt"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+// Machine registers behind the abstract indices of abi's amd64 tables.
+var (
+	goIntAMD64 = []int16{rAX, rBX, rCX, rDI, rSI, rR8, rR9, rR10, rR11}
+	cIntAMD64  = []int16{rDI, rSI, rDX, rCX, rR8, rR9}
+)
+
+// Registers with a fixed job inside the trampoline. None of them carries a
+// Go or a C argument. R12 (callee-saved in C) holds the target; R13 is the
+// scratch register; R14 is g throughout (callee-saved in C, so it survives
+// the call); BP holds the goroutine-stack frame pointer across the call.
+const (
+	regTarget  = rR12
+	regScratch = rR13
+	regG       = rR14
+	regCtxt    = rDX
+)
+
+// compileAMD64 lowers p. The trampoline, step by step:
+//
+//  1. Bail-out. Load the target from the record (DX+8). If it is zero the
+//     library was closed; if g.stackguard0 holds stackPreempt the runtime
+//     wants this goroutine to stop. Either way jump, with every argument
+//     register untouched, into the fallback closure: DX = record.fallback,
+//     JMP through its first word. The fallback is ordinary Go code, so it
+//     can be preempted, and it reports ErrClosed.
+//
+//  2. Switch to the system stack the way runtime.asmcgocall does. Push BP
+//     so that the runtime, unwinding from g.sched, finds the return address
+//     into the Go caller at sched.sp+8, exactly as in the frame of
+//     runtime.systemstack_switch whose PC we record:
+//
+//     goroutine stack                       g0 stack
+//     +-------------------------+           +--------------------------+
+//     | caller's stack args     | 16(BP)    | (g0.sched.sp, top)       |
+//     | return PC into caller   | 8(BP)     |   ...                    |
+//     | caller's BP             | 0(BP) <- g.sched.sp = g.sched.bp     |
+//     +-------------------------+           | C stack args, 8 each     |
+//     | 0(SP), 16-aligned        |
+//     +--------------------------+
+//
+//     then store g0 into the TLS g slot (so that signals and crashes in C
+//     see the system stack's g) and set SP to g0.sched.sp, aligned to 16.
+//
+//  3. Move the arguments: Go registers and Go stack slots to C registers
+//     and C stack slots, extending narrow integers to 32 bits.
+//
+//  4. CALL the target.
+//
+//  5. Normalise a narrow result in AX; floats are already in X0.
+//
+//  6. Restore the TLS g slot from R14, SP from BP, pop BP, zero X15 (Go's
+//     fixed zero register, which C may have used) and return.
+func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
+	if !p.Fast {
+		return nil, fmt.Errorf("jit: plan is not fast-eligible: %s", p.Reason)
+	}
+	b := newX86Prog()
+	var bail []jumpRef
+
+	// 1. Bail-out check.
+	b.add(MOVQ, mem(regCtxt, RecordTarget), reg(regTarget))
+	b.add(TESTQ, reg(regTarget), reg(regTarget))
+	bail = append(bail, b.jump(JEQ))
+	b.add(CMPQ, mem(regG, rt.GStackguard0), imm(rt.StackPreempt))
+	bail = append(bail, b.jump(JEQ))
+	if rt.Trace {
+		b.add(LOCK, none, none)
+		b.add(INCQ, none, mem(regCtxt, RecordCount))
+	}
+
+	// 2. Frame and switch to the system stack.
+	sched := rt.GSched
+	b.add(PUSHQ, reg(rBP), none)
+	b.add(MOVQ, reg(rSP), reg(rBP))
+	b.add(MOVQ, imm(int64(rt.SwitchPC)), reg(regScratch))
+	b.add(MOVQ, reg(regScratch), mem(regG, sched+rt.GobufPC))
+	b.add(MOVQ, reg(rSP), mem(regG, sched+rt.GobufSP))
+	b.add(MOVQ, reg(rBP), mem(regG, sched+rt.GobufBP))
+	b.add(MOVQ, mem(regG, rt.GM), reg(regScratch))
+	b.add(MOVQ, mem(regScratch, rt.MG0), reg(regScratch))
+	b.add(MOVQ, reg(regScratch), mem(rFS, rt.TLSG))
+	b.add(MOVQ, mem(regScratch, sched+rt.GobufSP), reg(rSP))
+	if frame := alignUp(p.CStack, 16); frame > 0 {
+		b.add(SUBQ, imm(int64(frame)), reg(rSP))
+	}
+	b.add(ANDQ, imm(-16), reg(rSP))
+
+	// 3. Arguments.
+	if err := movesAMD64(b, p); err != nil {
+		return nil, err
+	}
+
+	// 4. Call.
+	b.add(CALL, none, reg(regTarget))
+
+	// 5. Result.
+	if p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat() {
+		extendAMD64(b, p.Result.Norm, rAX, rAX, true)
+	}
+
+	// 6. Restore.
+	b.add(MOVQ, reg(regG), mem(rFS, rt.TLSG))
+	b.add(MOVQ, reg(rBP), reg(rSP))
+	b.add(POPQ, none, reg(rBP))
+	b.add(XORPS, reg(rX15), reg(rX15))
+	b.add(RET, none, none)
+
+	// Bail-out target: DX = record.fallback; JMP through its code word.
+	b.bind(bail)
+	b.add(MOVQ, mem(regCtxt, RecordFallback), reg(regCtxt))
+	b.add(JMP, none, mem(regCtxt, 0))
+	return b.assemble()
+}
+
+func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }
+
+// goStackAMD64 is the offset from BP of the Go caller's first stack
+// argument: above the saved BP and the return address.
+const goStackAMD64 = 16
+
+// move is one argument transfer from a Go location to a C location.
+type move struct {
+	kind     sig.Kind
+	from, to abi.Loc
+	ext      abi.Ext
+}
+
+// movesAMD64 emits the argument moves in an order that never overwrites a
+// register before it has been read:
+//
+//  1. everything that goes to a C stack slot (the sources are all still
+//     intact, and stack slots are nobody's source);
+//  2. register-to-register moves, as a parallel move: repeatedly emit a
+//     move whose destination no pending move still reads; a cycle (none
+//     arises from the fixed amd64 tables, but the resolver does not rely on
+//     that) is broken through the scratch register;
+//  3. loads from the Go stack into C registers, which read memory only.
+func movesAMD64(b *x86prog, p *abi.Plan) error {
+	var regMoves, loads []move
+	for _, a := range p.Args {
+		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext}
+		switch {
+		case m.to.Class == abi.Stack:
+			toCStackAMD64(b, m)
+		case m.from.Class == abi.Stack:
+			loads = append(loads, m)
+		default:
+			if m.from.Class != m.to.Class {
+				return fmt.Errorf("jit: BUG: argument moves between register classes: %v -> %v", m.from, m.to)
+			}
+			regMoves = append(regMoves, m)
+		}
+	}
+	parallelAMD64(b, regMoves)
+	for _, m := range loads {
+		loadGoStackAMD64(b, m, regOfAMD64(m.to, false))
+	}
+	return nil
+}
+
+func regOfAMD64(l abi.Loc, goSide bool) int16 {
+	switch l.Class {
+	case abi.Int:
+		if goSide {
+			return goIntAMD64[l.Reg]
+		}
+		return cIntAMD64[l.Reg]
+	case abi.Float:
+		return rX0 + int16(l.Reg)
+	}
+	panic(fmt.Sprintf("jit: BUG: %v is not a register", l))
+}
+
+// toCStackAMD64 stores one argument into its C stack slot.
+func toCStackAMD64(b *x86prog, m move) {
+	dst := mem(rSP, int32(m.to.Off))
+	switch m.from.Class {
+	case abi.Float:
+		b.add(MOVSD, reg(regOfAMD64(m.from, true)), dst) // the low 8 bytes; an f32 uses the low 4
+	case abi.Int:
+		src := regOfAMD64(m.from, true)
+		if m.ext != abi.NoExt {
+			extendAMD64(b, m.ext, src, regScratch, false)
+			src = regScratch
+		}
+		b.add(MOVQ, reg(src), dst)
+	case abi.Stack:
+		loadGoStackAMD64(b, m, regScratch)
+		b.add(MOVQ, reg(regScratch), dst)
+	}
+}
+
+// loadGoStackAMD64 loads a Go stack argument into register r (an integer
+// register, or an X register for floats), extending narrow integers.
+func loadGoStackAMD64(b *x86prog, m move, r int16) {
+	src := mem(rBP, int32(goStackAMD64+m.from.Off))
+	if r >= rX0 && r <= rX15 {
+		if m.kind == sig.F32 {
+			b.add(MOVSS, src, reg(r))
+		} else {
+			b.add(MOVSD, src, reg(r))
+		}
+		return
+	}
+	switch m.kind.Size() {
+	case 1:
+		if m.kind == sig.I8 {
+			b.add(MOVBLSX, src, reg(r))
+		} else {
+			b.add(MOVBLZX, src, reg(r))
+		}
+	case 2:
+		if m.kind == sig.I16 {
+			b.add(MOVWLSX, src, reg(r))
+		} else {
+			b.add(MOVWLZX, src, reg(r))
+		}
+	case 4:
+		b.add(MOVL, src, reg(r))
+	default:
+		b.add(MOVQ, src, reg(r))
+	}
+}
+
+// extendAMD64 copies src to dst applying e. Arguments are extended to 32
+// bits (writing a 32-bit register clears the upper half anyway); results
+// to the full 64 bits Go may read.
+func extendAMD64(b *x86prog, e abi.Ext, src, dst int16, full bool) {
+	switch e {
+	case abi.Sext8:
+		if full {
+			b.add(MOVBQSX, reg(src), reg(dst))
+		} else {
+			b.add(MOVBLSX, reg(src), reg(dst))
+		}
+	case abi.Zext8:
+		b.add(MOVBLZX, reg(src), reg(dst))
+	case abi.Sext16:
+		if full {
+			b.add(MOVWQSX, reg(src), reg(dst))
+		} else {
+			b.add(MOVWLSX, reg(src), reg(dst))
+		}
+	case abi.Zext16:
+		b.add(MOVWLZX, reg(src), reg(dst))
+	case abi.Sext32:
+		b.add(MOVLQSX, reg(src), reg(dst))
+	case abi.Zext32:
+		b.add(MOVL, reg(src), reg(dst))
+	case abi.NoExt:
+		if src != dst {
+			b.add(MOVQ, reg(src), reg(dst))
+		}
+	default:
+		panic(fmt.Sprintf("jit: BUG: extension %d", e))
+	}
+}
+
+// parallelAMD64 resolves register-to-register moves that logically happen
+// at once.
+func parallelAMD64(b *x86prog, moves []move) {
+	type rmove struct {
+		src, dst int16
+		ext      abi.Ext
+		float    bool
+	}
+	var pending []rmove
+	for _, m := range moves {
+		pending = append(pending, rmove{
+			src:   regOfAMD64(m.from, true),
+			dst:   regOfAMD64(m.to, false),
+			ext:   m.ext,
+			float: m.from.Class == abi.Float,
+		})
+	}
+	emit := func(m rmove) {
+		switch {
+		case m.float:
+			if m.src != m.dst {
+				b.add(MOVSD, reg(m.src), reg(m.dst)) // MOVSD keeps the upper lane; only the low 8 bytes matter
+			}
+		default:
+			extendAMD64(b, m.ext, m.src, m.dst, false)
+		}
+	}
+	for len(pending) > 0 {
+		progress := false
+		for i := 0; i < len(pending); i++ {
+			m := pending[i]
+			blocked := false
+			for j, o := range pending {
+				if j != i && o.src == m.dst {
+					blocked = true
+					break
+				}
+			}
+			if blocked {
+				continue
+			}
+			emit(m)
+			pending = append(pending[:i], pending[i+1:]...)
+			i--
+			progress = true
+		}
+		if progress {
+			continue
+		}
+		// Every pending destination is still some move's source: a cycle.
+		// Park one source in a scratch register and redirect its readers.
+		m := pending[0]
+		scratch := regScratch
+		if m.float {
+			scratch = rX15 // zeroed again before returning to Go
+			b.add(MOVSD, reg(m.src), reg(scratch))
+		} else {
+			b.add(MOVQ, reg(m.src), reg(scratch))
+		}
+		for j := range pending {
+			if pending[j].src == m.src && pending[j].float == m.float {
+				pending[j].src = scratch
+			}
+		}
+	}
+}

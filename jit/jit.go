@@ -1,0 +1,17 @@
+package jit
+
+import (
+	"fmt"
+
+	"github.com/jitffi/jitffi/abi"
+)
+
+// Compile lowers a fast-eligible plan to machine code for p.Arch. The code
+// is position-independent: it can be placed anywhere.
+func Compile(p *abi.Plan, rt *Runtime) ([]byte, error) {
+	switch p.Arch {
+	case abi.AMD64:
+		return compileAMD64(p, rt)
+	}
+	return nil, fmt.Errorf("jit: no lowering for %s", p.Arch)
+}

@@ -1,0 +1,70 @@
+package jit
+
+import "fmt"
+
+// Runtime is the part of the Go runtime's private layout a trampoline
+// depends on. The root package fills it from constants it has checked
+// against the live process at init; tests use fixed values.
+type Runtime struct {
+	GStackguard0 int32 // offset of g.stackguard0
+	GM           int32 // offset of g.m
+	GSched       int32 // offset of g.sched (a gobuf)
+	GobufSP      int32 // offsets within gobuf
+	GobufPC      int32
+	GobufBP      int32
+	GobufLR      int32 // arm64 only
+	MG0          int32 // offset of m.g0
+
+	// TLSG is the offset of the g slot from the thread pointer: FS base on
+	// amd64 (negative), TPIDR_EL0 on arm64.
+	TLSG int32
+
+	// StackPreempt is the value the runtime stores in g.stackguard0 to
+	// request preemption.
+	StackPreempt int64
+
+	// SwitchPC is the address the runtime records in g.sched.pc while a
+	// goroutine is on the system stack: runtime.systemstack_switch plus the
+	// size of its prologue.
+	SwitchPC uint64
+
+	// Trace makes every trampoline count its calls in the record.
+	Trace bool
+}
+
+// The binding record is the funcval a bound Go func value points to. When
+// Go calls a closure it passes the funcval's address in the closure context
+// register (DX on amd64, R26 on arm64); the trampoline reads everything else
+// from there.
+//
+//	+0   code      trampoline entry (what Go's closure call jumps to)
+//	+8   target    C function address; 0 once the library is closed
+//	+16  fallback  *funcval of the binding's fallback closure
+//	+24  count     fast-path calls (only maintained with Runtime.Trace)
+const (
+	RecordCode     = 0
+	RecordTarget   = 8
+	RecordFallback = 16
+	RecordCount    = 24
+)
+
+// Go126 is the layout of the Go 1.25 and 1.26 runtimes on linux/amd64 and
+// linux/arm64, without the two process-specific values (TLSG, SwitchPC).
+// The root package validates each field against the live process before
+// it uses them.
+var Go126 = Runtime{
+	GStackguard0: 16,
+	GM:           48,
+	GSched:       56,
+	GobufSP:      0,
+	GobufPC:      8,
+	GobufLR:      32,
+	GobufBP:      40,
+	MG0:          0,
+	StackPreempt: -1314,
+}
+
+func (rt *Runtime) String() string {
+	return fmt.Sprintf("g.stackguard0=%d g.m=%d g.sched=%d gobuf.sp=%d gobuf.pc=%d gobuf.lr=%d gobuf.bp=%d m.g0=%d tls.g=%d",
+		rt.GStackguard0, rt.GM, rt.GSched, rt.GobufSP, rt.GobufPC, rt.GobufLR, rt.GobufBP, rt.MG0, rt.TLSG)
+}

@@ -1,0 +1,153 @@
+package jit
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/twitchyliquid64/golang-asm/obj/x86"
+	"github.com/twitchyliquid64/golang-asm/objabi"
+)
+
+// The adapter between the amd64 lowering and golang-asm. It is the only
+// file that knows golang-asm's x86 vocabulary.
+//
+// golang-asm builds its instruction tables lazily and without
+// synchronisation, and reports errors through a callback on the shared
+// context, so all amd64 assembly goes through one context under one lock.
+// One shared context costs about 20 us per trampoline; a Builder per
+// trampoline rebuilds the tables each time (hundreds of microseconds).
+var x86ctx struct {
+	sync.Mutex
+	once  sync.Once
+	ctxt  *obj.Link
+	diags []string
+}
+
+// x86 registers by name, so the lowering can speak in Go assembler terms.
+const (
+	rAX  int16 = x86.REG_AX
+	rBX  int16 = x86.REG_BX
+	rCX  int16 = x86.REG_CX
+	rDX  int16 = x86.REG_DX
+	rSI  int16 = x86.REG_SI
+	rDI  int16 = x86.REG_DI
+	rBP  int16 = x86.REG_BP
+	rSP  int16 = x86.REG_SP
+	rR8  int16 = x86.REG_R8
+	rR9  int16 = x86.REG_R9
+	rR10 int16 = x86.REG_R10
+	rR11 int16 = x86.REG_R11
+	rR12 int16 = x86.REG_R12
+	rR13 int16 = x86.REG_R13
+	rR14 int16 = x86.REG_R14
+	rR15 int16 = x86.REG_R15
+	rX0  int16 = x86.REG_X0
+	rX15 int16 = x86.REG_X15
+	rFS  int16 = x86.REG_FS
+)
+
+// x86prog is a program under construction.
+type x86prog struct {
+	ctxt        *obj.Link
+	first, last *obj.Prog
+}
+
+func newX86Prog() *x86prog {
+	x86ctx.once.Do(func() {
+		ctxt := obj.Linknew(&x86.Linkamd64)
+		ctxt.Headtype = objabi.Hlinux
+		// IsAsm turns off the padding of jumps away from 32-byte
+		// boundaries, so the bytes depend only on the instructions.
+		ctxt.IsAsm = true
+		ctxt.DiagFunc = func(format string, args ...interface{}) {
+			x86ctx.diags = append(x86ctx.diags, fmt.Sprintf(format, args...))
+		}
+		x86.Linkamd64.Init(ctxt)
+		x86ctx.ctxt = ctxt
+	})
+	return &x86prog{ctxt: x86ctx.ctxt}
+}
+
+func (b *x86prog) add(as obj.As, from, to obj.Addr) *obj.Prog {
+	p := b.ctxt.NewProg()
+	p.As, p.From, p.To = as, from, to
+	if b.first == nil {
+		b.first = p
+	} else {
+		b.last.Link = p
+	}
+	b.last = p
+	return p
+}
+
+// jumpRef is a forward jump whose target is not placed yet.
+type jumpRef *obj.Prog
+
+// jump adds a (conditional) jump to a label placed later by bind.
+func (b *x86prog) jump(as obj.As) jumpRef {
+	return b.add(as, none, obj.Addr{Type: obj.TYPE_BRANCH})
+}
+
+// bind places a label here and points the jumps at it.
+func (b *x86prog) bind(jumps []jumpRef) {
+	l := b.add(obj.ANOP, none, none)
+	for _, j := range jumps {
+		(*obj.Prog)(j).To.SetTarget(l)
+	}
+}
+
+func (b *x86prog) assemble() ([]byte, error) {
+	x86ctx.Lock()
+	defer x86ctx.Unlock()
+	x86ctx.diags = x86ctx.diags[:0]
+	s := &obj.LSym{Func: &obj.FuncInfo{Text: b.first}}
+	x86.Linkamd64.Assemble(b.ctxt, s, b.ctxt.NewProg)
+	if len(x86ctx.diags) > 0 {
+		return nil, fmt.Errorf("jit: amd64 encoding failed: %s", strings.Join(x86ctx.diags, "; "))
+	}
+	code := make([]byte, len(s.P))
+	copy(code, s.P)
+	return code, nil
+}
+
+func reg(r int16) obj.Addr { return obj.Addr{Type: obj.TYPE_REG, Reg: r} }
+
+func mem(base int16, off int32) obj.Addr {
+	return obj.Addr{Type: obj.TYPE_MEM, Reg: base, Offset: int64(off)}
+}
+
+func imm(v int64) obj.Addr { return obj.Addr{Type: obj.TYPE_CONST, Offset: v} }
+
+var none obj.Addr
+
+// Opcodes the lowering uses, renamed so that amd64.go reads as Go assembly.
+const (
+	MOVQ    = x86.AMOVQ
+	MOVL    = x86.AMOVL
+	MOVW    = x86.AMOVW
+	MOVB    = x86.AMOVB
+	MOVBLSX = x86.AMOVBLSX
+	MOVBLZX = x86.AMOVBLZX
+	MOVWLSX = x86.AMOVWLSX
+	MOVWLZX = x86.AMOVWLZX
+	MOVBQSX = x86.AMOVBQSX
+	MOVWQSX = x86.AMOVWQSX
+	MOVLQSX = x86.AMOVLQSX
+	MOVSD   = x86.AMOVSD
+	MOVSS   = x86.AMOVSS
+	TESTQ   = x86.ATESTQ
+	CMPQ    = x86.ACMPQ
+	PUSHQ   = x86.APUSHQ
+	POPQ    = x86.APOPQ
+	SUBQ    = x86.ASUBQ
+	ANDQ    = x86.AANDQ
+	XORPS   = x86.AXORPS
+	LOCK    = x86.ALOCK
+	INCQ    = x86.AINCQ
+	JEQ     = x86.AJEQ
+	JMP     = obj.AJMP
+	CALL    = obj.ACALL
+	RET     = obj.ARET
+)
