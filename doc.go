@@ -1,0 +1,48 @@
+// Package jitffi calls C functions in shared libraries at native speed,
+// without cgo.
+//
+// State a C signature at run time and get back an ordinary typed Go func:
+//
+//	lib, err := jitffi.Open("libm.so.6")
+//	...
+//	var cos func(float64) float64
+//	err = lib.Bind(&cos, "cos", "f64(f64)")
+//	y := cos(1.0)
+//
+// jitffi parses the signature, plans where every argument lives on the Go
+// side (Go's register ABI) and on the C side (System V x86-64), and
+// compiles a trampoline specialised for that plan into sealed executable
+// memory. Calling the func enters the trampoline directly: it switches to
+// the thread's system stack, moves the arguments, calls C and returns, with
+// no reflection, allocation or scheduler transition (about 3.5 ns where cgo
+// costs about 40).
+//
+// Signatures the fast path cannot serve, processes where the runtime
+// contract cannot be verified, JITFFI_FAST=0 in the environment and the
+// Blocking option take a reflective slow path through runtime.cgocall.
+// PathOf says which path a func takes and why; Strict (or JITFFI_STRICT=1)
+// turns a silent fall to the slow path into an error.
+//
+// # Signatures
+//
+// "ret(params)" over void, bool, i8, u8, i16, u16, i32, u32, i64, u64,
+// isize, usize, f32, f64 and ptr; C spellings (int, unsigned long,
+// size_t, double, const char *, ...) are accepted. The Go types that match
+// each are listed in the README. An empty signature is inferred from the
+// Go func type.
+//
+// # Rules for C code
+//
+// Go memory passed as a pointer (*T, []T, unsafe.Pointer) stays alive and
+// in place for the duration of the call; C must not keep it after the call
+// returns (the same rule as cgo's). nil and empty slices are passed as NULL.
+//
+// On the fast path the goroutine keeps its P while C runs: a stop-the-world
+// (at the start and end of every garbage collection) waits for the call in
+// flight, and signals the runtime sends to the thread (preemption requests)
+// make sleeps, poll and similar waits return EINTR. Bind C functions that
+// may block with Blocking, which tells the scheduler, like cgo does.
+//
+// C code must not call back into Go, and must not unwind (longjmp) across
+// the call.
+package jitffi

@@ -1,0 +1,21 @@
+// Package fallback is the generic slow path: it calls a C function of any
+// signature package sig can express, through runtime.cgocall.
+//
+// Make builds a Go func of the bound type with reflect.MakeFunc. Each call
+// writes the arguments into a frame laid out from the same abi.Plan the JIT
+// consumes (integer registers, vector registers, stack words), and runs one
+// static assembly stub per architecture on the system stack through
+// runtime.cgocall: the stub loads the registers from the frame, copies the
+// stack words, calls the target and stores the result registers back.
+// Because the goroutine enters a syscall state (entersyscall/exitsyscall),
+// the scheduler and the garbage collector carry on while C runs; that is
+// what makes this path right for C functions that block.
+//
+// The fallback closure is also where the fast path bails out to: a closed
+// library or a pending preemption request makes the trampoline jump here
+// with its argument registers untouched.
+//
+// fallback imports abi, sig and the standard library. It owns the
+// //go:linkname to runtime.cgocall, so no package that references
+// runtime symbols from assembly may live here.
+package fallback

@@ -1,0 +1,224 @@
+package fallback
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+//go:linkname runtime_cgocall runtime.cgocall
+func runtime_cgocall(fn uintptr, arg unsafe.Pointer) int32
+
+// frame is what the assembly stub reads and writes; its layout is drawn in
+// stub_amd64.s. Only integers live in the part the stub sees, so the
+// collector never needs to look at it.
+type frame struct {
+	fn     uintptr
+	ints   [8]uint64
+	floats [8]uint64
+	nstack uintptr
+	stack  uintptr
+	nfloat uintptr
+	ret    uint64
+	fret   uint64
+
+	// words backs the stack words; stack holds its address.
+	words []uint64
+}
+
+// Gate is shared by every binding of one library: Close sets Closed and
+// then waits for InFlight to drain before unloading the library.
+type Gate struct {
+	Closed   atomic.Bool
+	InFlight atomic.Int64
+}
+
+// Target is what a fallback closure calls.
+type Target struct {
+	Addr uintptr
+	Gate *Gate // nil for addresses that never close
+
+	// ErrClosed is the panic value once the gate is closed.
+	ErrClosed error
+
+	// Calls counts calls that reached C through this path; Bails counts
+	// those that arrived from the fast path's bail-out. Only maintained
+	// when Trace is set.
+	Trace        bool
+	Calls, Bails atomic.Uint64
+
+	// Owner is kept alive for as long as the closure is.
+	Owner any
+}
+
+// Make returns a func value of type fnType that calls t through the plan.
+// fnType must already have been checked against the plan's signature.
+func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
+	if !haveStub {
+		return reflect.Value{}, fmt.Errorf("fallback: no call stub for %s", runtime.GOARCH)
+	}
+	if p.Arch != abi.Arch(runtime.GOARCH) {
+		return reflect.Value{}, fmt.Errorf("fallback: plan is for %s, the process runs on %s", p.Arch, runtime.GOARCH)
+	}
+	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
+		return reflect.Value{}, errors.New("fallback: BUG: Go type does not match the plan")
+	}
+	c := &caller{plan: p, target: t, nstack: p.CStack / 8}
+	if fnType.NumOut() > 0 {
+		c.out = fnType.Out(0)
+	}
+	c.pool.New = func() any {
+		f := &frame{words: make([]uint64, c.nstack)}
+		return f
+	}
+	return reflect.MakeFunc(fnType, c.call), nil
+}
+
+type caller struct {
+	plan   *abi.Plan
+	target *Target
+	out    reflect.Type
+	nstack int
+	pool   sync.Pool
+}
+
+func (c *caller) call(args []reflect.Value) []reflect.Value {
+	t := c.target
+	if g := t.Gate; g != nil {
+		// Count in before checking Closed: Close sets Closed and then
+		// waits for InFlight to reach zero, so a call either sees Closed
+		// or is waited for.
+		g.InFlight.Add(1)
+		defer g.InFlight.Add(-1)
+		if g.Closed.Load() {
+			panic(t.ErrClosed)
+		}
+	}
+	if t.Trace {
+		t.Calls.Add(1)
+	}
+	f := c.pool.Get().(*frame)
+	f.fn = t.Addr
+	for i, a := range c.plan.Args {
+		w := argWord(a, args[i])
+		switch a.C.Class {
+		case abi.Int:
+			f.ints[a.C.Reg] = w
+		case abi.Float:
+			f.floats[a.C.Reg] = w
+		case abi.Stack:
+			f.words[a.C.Off/8] = w
+		}
+	}
+	f.nstack = uintptr(c.nstack)
+	if c.nstack > 0 {
+		f.stack = uintptr(unsafe.Pointer(&f.words[0]))
+	}
+	runtime_cgocall(callStubABI0, unsafe.Pointer(f))
+	// The arguments (and the Go memory their pointers reach) stay alive
+	// until C has returned.
+	runtime.KeepAlive(args)
+	ret, fret := f.ret, f.fret
+	c.pool.Put(f)
+	if c.out == nil {
+		return nil
+	}
+	return []reflect.Value{resultValue(c.plan.Result, c.out, ret, fret)}
+}
+
+// argWord is the 64-bit register or stack image of one argument, with the
+// plan's extension applied.
+func argWord(a abi.Arg, v reflect.Value) uint64 {
+	var w uint64
+	switch v.Kind() {
+	case reflect.Bool:
+		if v.Bool() {
+			w = 1
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		w = uint64(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		w = v.Uint()
+	case reflect.Float32:
+		w = uint64(float32Bits(v))
+	case reflect.Float64:
+		w = math.Float64bits(v.Float())
+	case reflect.Pointer, reflect.UnsafePointer:
+		w = uint64(v.Pointer())
+	case reflect.Slice:
+		// nil and empty slices are NULL.
+		if v.Len() > 0 {
+			w = uint64(v.Pointer())
+		}
+	default:
+		panic(fmt.Sprintf("fallback: BUG: argument of kind %v", v.Kind()))
+	}
+	return extend(a.Ext, w)
+}
+
+// float32Bits reads a float32 argument's bits without a detour through
+// float64, which would quiet a signalling NaN.
+func float32Bits(v reflect.Value) uint32 {
+	if v.CanInterface() {
+		if f, ok := v.Interface().(float32); ok {
+			return math.Float32bits(f)
+		}
+	}
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	return *(*uint32)(p.UnsafePointer())
+}
+
+func extend(e abi.Ext, w uint64) uint64 {
+	switch e {
+	case abi.Sext8:
+		return uint64(int64(int8(w)))
+	case abi.Zext8:
+		return uint64(uint8(w))
+	case abi.Sext16:
+		return uint64(int64(int16(w)))
+	case abi.Zext16:
+		return uint64(uint16(w))
+	case abi.Sext32:
+		return uint64(int64(int32(w)))
+	case abi.Zext32:
+		return uint64(uint32(w))
+	}
+	return w
+}
+
+// resultValue builds the Go result from the C result registers.
+func resultValue(r abi.Result, t reflect.Type, ret, fret uint64) reflect.Value {
+	v := reflect.New(t).Elem()
+	switch r.Kind {
+	case sig.F32:
+		*(*uint32)(v.Addr().UnsafePointer()) = uint32(fret)
+	case sig.F64:
+		*(*uint64)(v.Addr().UnsafePointer()) = fret
+	default:
+		w := extend(r.Norm, ret)
+		switch t.Kind() {
+		case reflect.Bool:
+			v.SetBool(w&1 != 0)
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			v.SetInt(int64(w))
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			v.SetUint(w)
+		case reflect.Pointer, reflect.UnsafePointer:
+			// A C address in a pointer-typed Go variable: reinterpret the
+			// word rather than convert it (it is not a Go pointer).
+			*(*uintptr)(v.Addr().UnsafePointer()) = uintptr(w)
+		default:
+			panic(fmt.Sprintf("fallback: BUG: result of kind %v", t.Kind()))
+		}
+	}
+	return v
+}

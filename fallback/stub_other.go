@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package fallback
+
+var callStubABI0 uintptr
+
+const haveStub = false

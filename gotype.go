@@ -1,0 +1,151 @@
+package jitffi
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"unsafe"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+// The Go types a C type may be bound to. Named types with these kinds are
+// accepted too.
+var goKinds = map[sig.Kind][]reflect.Kind{
+	sig.Bool:  {reflect.Bool},
+	sig.I8:    {reflect.Int8},
+	sig.U8:    {reflect.Uint8},
+	sig.I16:   {reflect.Int16},
+	sig.U16:   {reflect.Uint16},
+	sig.I32:   {reflect.Int32},
+	sig.U32:   {reflect.Uint32},
+	sig.I64:   {reflect.Int64, reflect.Int},
+	sig.U64:   {reflect.Uint64, reflect.Uint},
+	sig.Isize: {reflect.Int, reflect.Int64},
+	sig.Usize: {reflect.Uintptr, reflect.Uint, reflect.Uint64},
+	sig.F32:   {reflect.Float32},
+	sig.F64:   {reflect.Float64},
+	sig.Ptr:   {reflect.UnsafePointer, reflect.Pointer, reflect.Uintptr, reflect.Slice},
+}
+
+// wantGo names the Go types a C type accepts, for error messages.
+var wantGo = map[sig.Kind]string{
+	sig.Bool: "bool", sig.I8: "int8", sig.U8: "uint8", sig.I16: "int16",
+	sig.U16: "uint16", sig.I32: "int32", sig.U32: "uint32",
+	sig.I64: "int64 or int", sig.U64: "uint64 or uint", sig.Isize: "int or int64",
+	sig.Usize: "uintptr, uint or uint64", sig.F32: "float32", sig.F64: "float64",
+	sig.Ptr: "unsafe.Pointer, *T, []T or uintptr",
+}
+
+func accepts(k sig.Kind, t reflect.Type, result bool) bool {
+	if k == sig.Ptr && result && t.Kind() == reflect.Slice {
+		return false // C returns an address, not a length
+	}
+	for _, gk := range goKinds[k] {
+		if t.Kind() == gk {
+			return true
+		}
+	}
+	return false
+}
+
+// checkType matches the Go func type against the signature and returns how
+// the Go side passes each parameter.
+func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
+	if t.IsVariadic() {
+		return nil, fmt.Errorf("Go type %v is variadic; C variadic functions are bound with fixed parameter types", t)
+	}
+	if t.NumIn() != len(s.Params) {
+		return nil, fmt.Errorf("signature %v has %d parameters, Go type %v has %d", s, len(s.Params), t, t.NumIn())
+	}
+	shapes := make([]abi.GoParam, len(s.Params))
+	for i, p := range s.Params {
+		in := t.In(i)
+		if !accepts(p.Kind, in, false) {
+			return nil, fmt.Errorf("parameter %d: Go type %v does not match C type %v (want %s)", i, in, p.Kind, wantGo[p.Kind])
+		}
+		if in.Kind() == reflect.Slice {
+			shapes[i] = abi.GoSlice
+		}
+	}
+	switch {
+	case s.Result.Kind == sig.Void && t.NumOut() != 0:
+		return nil, fmt.Errorf("signature %v returns void, Go type %v has results", s, t)
+	case s.Result.Kind != sig.Void && t.NumOut() != 1:
+		return nil, fmt.Errorf("signature %v returns %v, Go type %v must have exactly one result", s, s.Result.Kind, t)
+	case s.Result.Kind != sig.Void && !accepts(s.Result.Kind, t.Out(0), true):
+		want := wantGo[s.Result.Kind]
+		if s.Result.Kind == sig.Ptr {
+			want = "unsafe.Pointer, *T or uintptr"
+		}
+		return nil, fmt.Errorf("result: Go type %v does not match C type %v (want %s)", t.Out(0), s.Result.Kind, want)
+	}
+	return shapes, nil
+}
+
+var unsafePointerType = reflect.TypeOf(unsafe.Pointer(nil))
+
+// inferKind is the C type of a Go type when the signature is left empty.
+func inferKind(t reflect.Type) (sig.Kind, bool) {
+	switch t.Kind() {
+	case reflect.Bool:
+		return sig.Bool, true
+	case reflect.Int8:
+		return sig.I8, true
+	case reflect.Uint8:
+		return sig.U8, true
+	case reflect.Int16:
+		return sig.I16, true
+	case reflect.Uint16:
+		return sig.U16, true
+	case reflect.Int32:
+		return sig.I32, true
+	case reflect.Uint32:
+		return sig.U32, true
+	case reflect.Int64, reflect.Int:
+		return sig.I64, true
+	case reflect.Uint64, reflect.Uint:
+		return sig.U64, true
+	case reflect.Uintptr:
+		return sig.Usize, true
+	case reflect.Float32:
+		return sig.F32, true
+	case reflect.Float64:
+		return sig.F64, true
+	case reflect.UnsafePointer, reflect.Pointer, reflect.Slice:
+		return sig.Ptr, true
+	}
+	return 0, false
+}
+
+// inferSignature derives the signature from the Go func type.
+func inferSignature(t reflect.Type) (*sig.Signature, error) {
+	s := &sig.Signature{Result: sig.Type{Kind: sig.Void}}
+	var bad []string
+	for i := 0; i < t.NumIn(); i++ {
+		k, ok := inferKind(t.In(i))
+		if !ok {
+			bad = append(bad, fmt.Sprintf("parameter %d has Go type %v", i, t.In(i)))
+		}
+		s.Params = append(s.Params, sig.Type{Kind: k})
+	}
+	switch t.NumOut() {
+	case 0:
+	case 1:
+		k, ok := inferKind(t.Out(0))
+		if !ok || t.Out(0).Kind() == reflect.Slice {
+			bad = append(bad, fmt.Sprintf("the result has Go type %v", t.Out(0)))
+		}
+		s.Result = sig.Type{Kind: k}
+	default:
+		bad = append(bad, fmt.Sprintf("%d results", t.NumOut()))
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("cannot infer a C signature from %v: %s; give the signature explicitly", t, strings.Join(bad, ", "))
+	}
+	if len(s.Params) == 0 {
+		s.Params = nil
+	}
+	return s, nil
+}

@@ -1,0 +1,123 @@
+package jitffi
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+
+	"github.com/jitffi/jitffi/fallback"
+)
+
+// Library is a loaded shared library. Its methods are safe for concurrent
+// use.
+type Library struct {
+	path   string
+	handle uintptr
+	gate   fallback.Gate // closes every binding's fallback and counts its calls
+
+	mu       sync.Mutex
+	closed   bool
+	bindings []*binding
+}
+
+// Open loads the shared library at path with dlopen(RTLD_NOW|RTLD_LOCAL).
+// Open("") gives the symbols of the running process and the libraries it
+// was linked with (libc among them).
+func Open(path string) (*Library, error) {
+	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	if err != nil {
+		if path == "" {
+			path = "the running process"
+		}
+		return nil, fmt.Errorf("jitffi: open %s: %v", path, err)
+	}
+	return &Library{path: path, handle: h}, nil
+}
+
+// Symbol returns the address of the named symbol.
+func (l *Library) Symbol(name string) (unsafe.Pointer, error) {
+	addr, err := l.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return addrPointer(addr), nil
+}
+
+func (l *Library) lookup(name string) (uintptr, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return 0, fmt.Errorf("jitffi: symbol %s: %w", name, ErrClosed)
+	}
+	addr, err := purego.Dlsym(l.handle, name)
+	if err != nil {
+		return 0, fmt.Errorf("jitffi: symbol %s: %v", name, err)
+	}
+	return addr, nil
+}
+
+// Close unloads the library. Every func bound from it panics with an error
+// wrapping ErrClosed from then on, before any native code runs. Close waits
+// for calls already inside the library to return; it must not be called
+// from inside one. Calling Close again does nothing.
+func (l *Library) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	bindings := l.bindings
+	l.bindings = nil
+	l.mu.Unlock()
+
+	// New calls bail out of the fast path (target zero) into the
+	// fallback, which sees the gate closed and panics.
+	l.gate.Closed.Store(true)
+	for _, b := range bindings {
+		if b.rec != nil {
+			atomic.StoreUintptr(&b.rec.target, 0)
+		}
+	}
+	// A fast-path call that loaded its target just before the store may
+	// still be inside C. It is not at a safe point, so a stop-the-world
+	// cannot complete until it has returned: ReadMemStats stops the world.
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	// Calls on the cgocall path are in syscall state, which a
+	// stop-the-world does not wait for; they are counted instead.
+	for l.gate.InFlight.Load() != 0 {
+		time.Sleep(50 * time.Microsecond)
+	}
+	if err := purego.Dlclose(l.handle); err != nil {
+		return fmt.Errorf("jitffi: close %s: %v", l.path, err)
+	}
+	return nil
+}
+
+func (l *Library) add(b *binding) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return fmt.Errorf("jitffi: bind %s: %w", b.name, ErrClosed)
+	}
+	l.bindings = append(l.bindings, b)
+	return nil
+}
+
+// addrPointer turns a C address into an unsafe.Pointer by reinterpreting
+// the word: the address is not a Go pointer, and converting a uintptr
+// would trip vet and checkptr for no benefit.
+func addrPointer(addr uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&addr))
+}
+
+// ErrClosed is wrapped by the panic of a call to a func whose library was
+// closed, and by errors of operations on a closed library.
+var ErrClosed = errors.New("jitffi: library closed")
