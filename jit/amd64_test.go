@@ -1,0 +1,411 @@
+package jit
+
+import (
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/arch/x86/x86asm"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden listings")
+
+// testRuntime is a fixed runtime description so listings are stable.
+func testRuntime(trace bool) *Runtime {
+	rt := Go126
+	rt.TLSG = -8
+	rt.SwitchPC = 0x401008
+	rt.Trace = trace
+	return &rt
+}
+
+func planFor(t testing.TB, arch abi.Arch, src string, shapes []abi.GoParam) *abi.Plan {
+	t.Helper()
+	s, err := sig.Parse(src)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	p, err := abi.New(arch, s, shapes)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return p
+}
+
+var listingSigs = []string{
+	"void()",
+	"i32(i32, i32)",
+	"f64(f64)",
+	"u8(i8, u16, bool, i16)",
+	"f32(f32, f64, f32)",
+	"f64(i32, f64, i64, i8, f32, u8, i16, f64, u32, f32, u16, f64)",
+	"i32(i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i16, i32, i8)",
+	"f32(f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)",
+}
+
+// TestListingsAMD64 pins the decoded trampolines of representative
+// signatures in testdata/amd64.listing.
+func TestListingsAMD64(t *testing.T) {
+	var b strings.Builder
+	for _, src := range listingSigs {
+		code, err := Compile(planFor(t, abi.AMD64, src, nil), testRuntime(false))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		l, err := listAMD64(code)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", src, err, l)
+		}
+		fmt.Fprintf(&b, "# %s (%d bytes)\n%s\n", src, len(code), l)
+	}
+	got := b.String()
+	path := filepath.Join("testdata", "amd64.listing")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./jit -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("listings differ from %s (-want +got):\n%s", path, diff)
+	}
+}
+
+// The entry contract, checked on the decoded listing of every golden
+// signature: the bail-out comes first and touches no argument register,
+// X15 is zeroed after the call, the TLS slot is set before SP moves to the
+// system stack and restored after the call.
+func TestEntryContractAMD64(t *testing.T) {
+	for _, src := range listingSigs {
+		code, err := Compile(planFor(t, abi.AMD64, src, nil), testRuntime(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := listAMD64(code)
+		lines := strings.Split(strings.TrimSpace(l), "\n")
+		wantPrefix := []string{
+			"mov 0x8(%rdx),%r12",
+			"test %r12,%r12",
+			"je ",
+			"cmpq $-0x522,0x10(%r14)",
+			"je ",
+			"push %rbp",
+			"mov %rsp,%rbp",
+		}
+		for i, w := range wantPrefix {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Fatalf("%s: line %d is %q, want %q\n%s", src, i, lines[i], w, l)
+			}
+		}
+		order := []string{
+			"mov %r13,%fs:0xfffffff8", "mov 0x38(%r13),%rsp", "call *%r12",
+			"mov %r14,%fs:0xfffffff8", "mov %rbp,%rsp", "pop %rbp", "xorps %xmm15,%xmm15", "retq",
+			"mov 0x10(%rdx),%rdx", "jmpq *(%rdx)",
+		}
+		at := 0
+		for _, line := range lines {
+			if at < len(order) && line == order[at] {
+				at++
+			}
+		}
+		if at != len(order) {
+			t.Errorf("%s: %q missing or out of order\n%s", src, order[at], l)
+		}
+	}
+}
+
+// Without Trace no counter code is emitted; with it, exactly one locked
+// increment of the record's count word.
+func TestTraceCounterAMD64(t *testing.T) {
+	p := planFor(t, abi.AMD64, "i32(i32, i32)", nil)
+	for _, trace := range []bool{false, true} {
+		code, err := Compile(p, testRuntime(trace))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := listAMD64(code)
+		n := strings.Count(l, "incq 0x18(%rdx)")
+		if want := map[bool]int{false: 0, true: 1}[trace]; n != want || strings.Contains(l, "lock") != trace {
+			t.Errorf("trace=%v: %d counter increments\n%s", trace, n, l)
+		}
+	}
+}
+
+// TestArgumentMovesAMD64 executes the argument moves of many generated
+// plans on a small simulator of the instructions the lowering emits, with
+// every Go argument register holding a value with dirty upper bits, and
+// checks that every C location ends up with the right, extended value.
+func TestArgumentMovesAMD64(t *testing.T) {
+	kinds := []sig.Kind{sig.Bool, sig.I8, sig.U8, sig.I16, sig.U16, sig.I32, sig.U32, sig.I64, sig.U64, sig.Isize, sig.Usize, sig.F32, sig.F64, sig.Ptr}
+	seed := uint64(7)
+	rnd := func() uint64 {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		return seed
+	}
+	for iter := 0; iter < 1500; iter++ {
+		s := &sig.Signature{Result: sig.Type{Kind: kinds[rnd()%uint64(len(kinds))]}}
+		n := int(rnd() % 30)
+		shapes := make([]abi.GoParam, n)
+		for i := 0; i < n; i++ {
+			k := kinds[rnd()%uint64(len(kinds))]
+			s.Params = append(s.Params, sig.Type{Kind: k})
+			if k == sig.Ptr && rnd()%3 == 0 {
+				shapes[i] = abi.GoSlice
+			}
+		}
+		p, err := abi.New(abi.AMD64, s, shapes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := Compile(p, testRuntime(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := simulateMoves(p, code, rnd); err != nil {
+			l, _ := listAMD64(code)
+			t.Fatalf("%v\n%s\n%s", err, p, l)
+		}
+	}
+}
+
+// machine is the state the simulator tracks.
+type machine struct {
+	gpr     [16]uint64
+	xmm     [16]uint64
+	goStack []byte // bytes at BP+16...
+	cStack  []byte // bytes at SP...
+}
+
+func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
+	m := &machine{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+64)}
+	for i := range m.gpr {
+		m.gpr[i] = rnd()
+	}
+	for i := range m.xmm {
+		m.xmm[i] = rnd()
+	}
+	for i := range m.goStack {
+		m.goStack[i] = byte(rnd())
+	}
+	// Expected value of each argument, taken from where the Go caller put it.
+	want := make([]uint64, len(p.Args))
+	for i, a := range p.Args {
+		switch a.Go.Class {
+		case abi.Int:
+			want[i] = m.gpr[goIntHW[a.Go.Reg]]
+		case abi.Float:
+			want[i] = m.xmm[a.Go.Reg]
+		case abi.Stack:
+			want[i] = binary.LittleEndian.Uint64(m.goStack[a.Go.Off:])
+		}
+	}
+	// Run from the instruction after "and $-0x10,%rsp" to the call.
+	pc, running := 0, false
+	for pc < len(code) {
+		inst, err := x86asm.Decode(code[pc:], 64)
+		if err != nil {
+			return err
+		}
+		pc += inst.Len
+		text := x86asm.GNUSyntax(inst, 0, nil)
+		if !running {
+			running = text == "and $-0x10,%rsp"
+			continue
+		}
+		if inst.Op == x86asm.CALL {
+			break
+		}
+		if err := m.exec(inst); err != nil {
+			return fmt.Errorf("%s: %v", text, err)
+		}
+	}
+	for i, a := range p.Args {
+		var got uint64
+		switch a.C.Class {
+		case abi.Int:
+			got = m.gpr[cIntHW[a.C.Reg]]
+		case abi.Float:
+			got = m.xmm[a.C.Reg]
+		case abi.Stack:
+			got = binary.LittleEndian.Uint64(m.cStack[a.C.Off:])
+		}
+		if mask, w := cView(a, want[i]); got&mask != w {
+			return fmt.Errorf("arg %d (%v): C sees %#x (mask %#x), want %#x", i, a.Kind, got&mask, mask, w)
+		}
+	}
+	return nil
+}
+
+// cView is the part of a 64-bit location C reads for an argument, and the
+// value it must hold there: narrow integers extended to 32 bits.
+func cView(a abi.Arg, v uint64) (mask, want uint64) {
+	switch a.Kind {
+	case sig.I8:
+		return 0xffffffff, uint64(uint32(int32(int8(v))))
+	case sig.U8, sig.Bool:
+		return 0xffffffff, uint64(uint8(v))
+	case sig.I16:
+		return 0xffffffff, uint64(uint32(int32(int16(v))))
+	case sig.U16:
+		return 0xffffffff, uint64(uint16(v))
+	case sig.I32, sig.U32, sig.F32:
+		return 0xffffffff, v & 0xffffffff
+	}
+	return ^uint64(0), v
+}
+
+// Hardware numbers of the Go and C integer argument registers.
+var (
+	goIntHW = []int{0, 3, 1, 7, 6, 8, 9, 10, 11} // AX BX CX DI SI R8 R9 R10 R11
+	cIntHW  = []int{7, 6, 2, 1, 8, 9}            // DI SI DX CX R8 R9
+)
+
+// gprOf maps a decoded register to its hardware number and width in bits.
+func gprOf(r x86asm.Reg) (int, int, bool) {
+	switch {
+	case r >= x86asm.RAX && r <= x86asm.R15:
+		return int(r - x86asm.RAX), 64, true
+	case r >= x86asm.EAX && r <= x86asm.R15L:
+		return int(r - x86asm.EAX), 32, true
+	case r >= x86asm.AX && r <= x86asm.R15W:
+		return int(r - x86asm.AX), 16, true
+	case r >= x86asm.AL && r <= x86asm.BL:
+		return int(r - x86asm.AL), 8, true
+	case r >= x86asm.SPB && r <= x86asm.R15B:
+		return int(r-x86asm.SPB) + 4, 8, true
+	}
+	return 0, 0, false
+}
+
+func (m *machine) read(a x86asm.Arg, bytes int) (uint64, error) {
+	switch a := a.(type) {
+	case x86asm.Reg:
+		if n, _, ok := gprOf(a); ok {
+			return m.gpr[n], nil
+		}
+		if a >= x86asm.X0 && a <= x86asm.X15 {
+			return m.xmm[a-x86asm.X0], nil
+		}
+	case x86asm.Mem:
+		buf, off, err := m.memory(a)
+		if err != nil {
+			return 0, err
+		}
+		var b [8]byte
+		copy(b[:bytes], buf[off:off+bytes])
+		return binary.LittleEndian.Uint64(b[:]), nil
+	}
+	return 0, fmt.Errorf("cannot read %v", a)
+}
+
+func (m *machine) memory(a x86asm.Mem) ([]byte, int, error) {
+	switch {
+	case a.Base == x86asm.RBP && a.Index == 0 && a.Disp >= 16:
+		return m.goStack, int(a.Disp - 16), nil
+	case a.Base == x86asm.RSP && a.Index == 0 && a.Disp >= 0:
+		return m.cStack, int(a.Disp), nil
+	}
+	return nil, 0, fmt.Errorf("unexpected memory operand %v", a)
+}
+
+func (m *machine) exec(inst x86asm.Inst) error {
+	dst, src := inst.Args[0], inst.Args[1]
+	size := inst.MemBytes
+	var v uint64
+	var err error
+	switch inst.Op {
+	case x86asm.MOV, x86asm.MOVSD_XMM, x86asm.MOVSS, x86asm.MOVQ:
+		width := 8
+		if r, ok := dst.(x86asm.Reg); ok {
+			if _, bits, ok := gprOf(r); ok {
+				width = bits / 8
+			}
+		}
+		if inst.Op == x86asm.MOVSS {
+			width = 4
+		}
+		if size != 0 {
+			width = size
+		}
+		if v, err = m.read(src, width); err != nil {
+			return err
+		}
+		if width < 8 {
+			v &= 1<<(8*width) - 1
+		}
+		return m.write(dst, v, width, inst.Op)
+	case x86asm.MOVSX, x86asm.MOVSXD, x86asm.MOVZX:
+		from := size
+		if from == 0 {
+			r := src.(x86asm.Reg)
+			_, bits, _ := gprOf(r)
+			from = bits / 8
+		}
+		if v, err = m.read(src, from); err != nil {
+			return err
+		}
+		_, dbits, _ := gprOf(dst.(x86asm.Reg))
+		if inst.Op != x86asm.MOVZX {
+			shift := 64 - 8*from
+			v = uint64(int64(v<<shift) >> shift)
+		} else {
+			v &= 1<<(8*from) - 1
+		}
+		if dbits == 32 {
+			v &= 0xffffffff
+		}
+		return m.write(dst, v, dbits/8, inst.Op)
+	}
+	return fmt.Errorf("simulator does not know %v", inst.Op)
+}
+
+func (m *machine) write(a x86asm.Arg, v uint64, width int, op x86asm.Op) error {
+	switch a := a.(type) {
+	case x86asm.Reg:
+		if n, bits, ok := gprOf(a); ok {
+			switch bits {
+			case 64, 32: // a 32-bit write clears the upper half
+				m.gpr[n] = v
+			default:
+				mask := uint64(1)<<bits - 1
+				m.gpr[n] = m.gpr[n]&^mask | v&mask
+			}
+			return nil
+		}
+		if a >= x86asm.X0 && a <= x86asm.X15 {
+			x := &m.xmm[a-x86asm.X0]
+			if op == x86asm.MOVSS && width == 4 {
+				*x = v & 0xffffffff
+			} else {
+				*x = v
+			}
+			return nil
+		}
+	case x86asm.Mem:
+		buf, off, err := m.memory(a)
+		if err != nil {
+			return err
+		}
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		copy(buf[off:off+width], b[:width])
+		return nil
+	}
+	return fmt.Errorf("cannot write %v", a)
+}
