@@ -1,0 +1,198 @@
+package jitffi
+
+import (
+	"flag"
+	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jitffi/jitffi/fixtures"
+)
+
+var stressFor = flag.Duration("stress", 3*time.Second, "how long TestStress runs")
+
+// TestStress calls fast-path functions from many goroutines while the
+// collector runs in a loop, with asynchronous preemption and CPU profiling
+// on, and a callee that uses 1 MiB of system stack mixed in. Every result
+// is checked. make stress runs it for longer.
+func TestStress(t *testing.T) {
+	if err := FastPathError(); err != nil {
+		t.Skipf("fast path unavailable: %v", err)
+	}
+	lib, err := Open(fixtures.Shared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	var (
+		add   func(int32, int32) int32
+		mix   func(int32, float64, int64, int8, float32, uint8, int16, float64, uint32, float32, uint16, float64) float64
+		big   func(int64) int64
+		sum   func([]byte, uint64) uint64
+		echoP func(*int64) *int64
+	)
+	for _, b := range []struct {
+		fn        any
+		name, sig string
+	}{
+		{&add, "fx_add_i32", "i32(i32, i32)"},
+		{&mix, "fx_mix_12", ""},
+		{&big, "fx_big_stack", "i64(i64)"},
+		{&sum, "fx_sum_bytes", "u64(ptr, u64)"},
+		{&echoP, "fx_echo_ptr", "ptr(ptr)"},
+	} {
+		if err := lib.Bind(b.fn, b.name, b.sig, Strict()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantMix := mix(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+	if wantMix != 650 {
+		t.Fatalf("fx_mix_12(1..12) = %v, want 650", wantMix)
+	}
+	bigWant := big(12345)
+	if bigWant != -6170724403023171527 {
+		t.Fatalf("fx_big_stack(12345) = %d", bigWant)
+	}
+
+	// Collect often: besides the explicit loop, every few kilobytes of
+	// garbage start a cycle.
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	if err := pprof.StartCPUProfile(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	defer pprof.StopCPUProfile()
+
+	stop := make(chan struct{})
+	var gcs atomic.Int64
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+				gcs.Add(1)
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	errc := make(chan string, 16)
+	deadline := time.Now().Add(*stressFor)
+	for w := 0; w < 2*runtime.GOMAXPROCS(0)+2; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			buf := make([]byte, 256)
+			for i := range buf {
+				buf[i] = byte(i)
+			}
+			for n := 0; time.Now().Before(deadline); n++ {
+				a := int32(n*7 + w)
+				if got := add(a, -3); got != a-3 {
+					errc <- "add"
+					return
+				}
+				if got := mix(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12); math.Float64bits(got) != math.Float64bits(wantMix) {
+					errc <- "mix"
+					return
+				}
+				// Fresh garbage and Go pointers handed to C while the
+				// collector runs.
+				p := new(int64)
+				*p = int64(n)
+				if q := echoP(p); q != p || *q != int64(n) {
+					errc <- "echo_ptr"
+					return
+				}
+				if got := sum(buf, uint64(len(buf))); got != 255*256/2 {
+					errc <- "sum_bytes"
+					return
+				}
+				if n%64 == 0 {
+					if got := big(12345); got != bigWant {
+						errc <- "big_stack"
+						return
+					}
+				}
+				calls.Add(4)
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(stop)
+	select {
+	case name := <-errc:
+		t.Fatalf("%s returned a wrong result under stress", name)
+	default:
+	}
+	if gcs.Load() == 0 {
+		t.Fatal("no garbage collection ran during the stress")
+	}
+	t.Logf("%d calls, %d collections in %v", calls.Load(), gcs.Load(), *stressFor)
+}
+
+// TestGCLatency: while a goroutine calls a 50 ms C sleep in a tight loop
+// through the fast path, runtime.GC() still finishes in a few call
+// lengths. Without the bail-out on a pending preemption request the
+// collector could not stop that goroutine at all (it never reaches a safe
+// point) and GC took tens of seconds in a prototype. Each phase that needs
+// every P at a safe point (sweep termination, the flushes of mark
+// completion, mark termination) waits for at most the call in flight, and
+// the runtime's repeated preemption signals stretch that call (its sleep
+// is interrupted with EINTR and resumed). The bounds are loose on purpose:
+// this catches starvation, not slowness.
+func TestGCLatency(t *testing.T) {
+	if err := FastPathError(); err != nil {
+		t.Skipf("fast path unavailable: %v", err)
+	}
+	lib, err := Open(fixtures.Shared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	var sleep func(int32)
+	if err := lib.Bind(&sleep, "fx_sleep_ms", "void(i32)", Strict()); err != nil {
+		t.Fatal(err)
+	}
+	const call = 50 * time.Millisecond
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				sleep(int32(call / time.Millisecond))
+			}
+		}
+	}()
+	time.Sleep(2 * call)
+	var took []time.Duration
+	for i := 0; i < 7; i++ {
+		start := time.Now()
+		runtime.GC()
+		took = append(took, time.Since(start))
+	}
+	close(stop)
+	<-done
+	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+	t.Logf("runtime.GC() while C sleeps %v per call: min %v median %v max %v", call, took[0], took[len(took)/2], took[len(took)-1])
+	if med := took[len(took)/2]; med > 6*call {
+		t.Errorf("median runtime.GC() took %v, more than 6 call lengths (%v)", med, 6*call)
+	}
+	if max := took[len(took)-1]; max > 60*call {
+		t.Errorf("slowest runtime.GC() took %v: the collector is being starved", max)
+	}
+}
