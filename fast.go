@@ -68,6 +68,7 @@ func initFast() {
 		fast.err = fmt.Errorf("runtime check failed: %v", err)
 		return
 	}
+	rt.Trace = traceEnabled
 	fast.rt = rt
 	fast.arena = exec.New(exec.Arch(runtime.GOARCH))
 	if err := selfTest(); err != nil {

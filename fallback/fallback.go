@@ -49,11 +49,10 @@ type Target struct {
 	// ErrClosed is the panic value once the gate is closed.
 	ErrClosed error
 
-	// Calls counts calls that reached C through this path; Bails counts
-	// those that arrived from the fast path's bail-out. Only maintained
-	// when Trace is set.
-	Trace        bool
-	Calls, Bails atomic.Uint64
+	// Calls counts the calls that entered this closure: every call of a
+	// slow binding, and the bail-outs of a fast one. One atomic add is
+	// noise at this path's cost, so it is always maintained.
+	Calls atomic.Uint64
 
 	// Owner is kept alive for as long as the closure is.
 	Owner any
@@ -102,9 +101,7 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 			panic(t.ErrClosed)
 		}
 	}
-	if t.Trace {
-		t.Calls.Add(1)
-	}
+	t.Calls.Add(1)
 	f := c.pool.Get().(*frame)
 	f.fn = t.Addr
 	for i, a := range c.plan.Args {

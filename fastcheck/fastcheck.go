@@ -1,0 +1,43 @@
+// Package fastcheck is a test helper that proves calls took jitffi's fast
+// path.
+//
+//	fastcheck.Require(t, add, func() {
+//		if add(1, 2) != 3 { ... }
+//	})
+//
+// Require fails the test unless fn is bound on the fast path and, when the
+// binary is built with -tags jitffi_trace, unless the block really called
+// it through its trampoline. Calls that bailed out to the slow path because
+// the runtime asked the goroutine to stop are reported in the test log;
+// they are the mechanism that keeps a fast call from starving the garbage
+// collector, not a fall to the slow path.
+//
+// fastcheck imports only the root package and the standard library.
+package fastcheck
+
+import (
+	"testing"
+
+	"github.com/jitffi/jitffi"
+)
+
+// Require runs block and fails t unless the calls of fn inside it ran on
+// the fast path.
+func Require(t testing.TB, fn any, block func()) {
+	t.Helper()
+	if p := jitffi.PathOf(fn); !p.Fast {
+		t.Fatalf("fastcheck: %T is not on the fast path: %v", fn, p)
+	}
+	fast0, slow0 := jitffi.Counts(fn)
+	block()
+	fast1, slow1 := jitffi.Counts(fn)
+	if p := jitffi.PathOf(fn); !p.Fast {
+		t.Fatalf("fastcheck: %T left the fast path: %v", fn, p)
+	}
+	if jitffi.Tracing && fast1 == fast0 {
+		t.Fatalf("fastcheck: no call of %T ran through its trampoline (%d bail-outs)", fn, slow1-slow0)
+	}
+	if slow1 != slow0 {
+		t.Logf("fastcheck: %d of the calls of %T bailed out on a preemption request", slow1-slow0, fn)
+	}
+}
