@@ -30,7 +30,7 @@ func TestBailOutKeepsArguments(t *testing.T) {
 
 	type call struct {
 		name, sig string
-		fn        any    // pointer to the func variable
+		fn        any // pointer to the func variable
 		run       func() any
 	}
 	var (
