@@ -1,0 +1,67 @@
+package jitffi
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jitffi/jitffi/fixtures"
+)
+
+// distinctSignature returns the i-th of many different signatures (and a
+// matching Go func type), so every Bind compiles and places new code.
+func distinctSignature(i int) (string, reflect.Type) {
+	kinds := []string{"i32", "f64", "u8", "i64", "f32", "u16"}
+	goTypes := []reflect.Type{reflect.TypeOf(int32(0)), reflect.TypeOf(float64(0)), reflect.TypeOf(uint8(0)),
+		reflect.TypeOf(int64(0)), reflect.TypeOf(float32(0)), reflect.TypeOf(uint16(0))}
+	var params []string
+	var in []reflect.Type
+	for n := i + 1; n > 0; n /= len(kinds) {
+		params = append(params, kinds[n%len(kinds)])
+		in = append(in, goTypes[n%len(kinds)])
+	}
+	return "i64(" + strings.Join(params, ", ") + ")", reflect.FuncOf(in, []reflect.Type{reflect.TypeOf(int64(0))}, false)
+}
+
+var sigCounter int
+
+// BenchmarkBind measures Bind of a signature seen for the first time
+// (parse, plan, JIT, placement in fresh pages) and of a known one (the
+// code is cached by plan).
+func BenchmarkBind(b *testing.B) {
+	lib := openFixturesB(b)
+	addr, err := lib.Symbol("fx_echo_i64")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("new-signature", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			sigCounter++
+			s, ft := distinctSignature(100000 + sigCounter)
+			fv := reflect.New(ft).Interface()
+			if err := BindAddr(fv, addr, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached-signature", func(b *testing.B) {
+		b.ReportAllocs()
+		var f func(int64) int64
+		for i := 0; i < b.N; i++ {
+			if err := BindAddr(&f, addr, "i64(i64)"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func openFixturesB(b *testing.B) *Library {
+	b.Helper()
+	lib, err := Open(fixtures.Shared(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { lib.Close() })
+	return lib
+}
