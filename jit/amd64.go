@@ -15,11 +15,13 @@ var (
 
 // Registers with a fixed job inside the trampoline. None of them carries a
 // Go or a C argument. R12 (callee-saved in C) holds the target; R13 is the
-// scratch register; R14 is g throughout (callee-saved in C, so it survives
-// the call); BP holds the goroutine-stack frame pointer across the call.
+// scratch register; R15 holds zero while arguments move (for NULLing empty
+// slices); R14 is g throughout (callee-saved in C, so it survives the
+// call); BP holds the goroutine-stack frame pointer across the call.
 const (
 	regTarget  = rR12
 	regScratch = rR13
+	regZero    = rR15
 	regG       = rR14
 	regCtxt    = rDX
 )
@@ -132,6 +134,7 @@ type move struct {
 	kind     sig.Kind
 	from, to abi.Loc
 	ext      abi.Ext
+	slice    bool // from is a Go slice header's data pointer
 }
 
 // movesAMD64 emits the argument moves in an order that never overwrites a
@@ -144,10 +147,31 @@ type move struct {
 //     arises from the fixed amd64 tables, but the resolver does not rely on
 //     that) is broken through the scratch register;
 //  3. loads from the Go stack into C registers, which read memory only.
+//
+// Before any of that, the data pointer of every empty slice held in
+// registers is replaced by NULL in place: C sees NULL for nil and empty
+// slices, as on the slow path. (Slices on the Go stack are checked as they
+// are loaded.)
 func movesAMD64(b *x86prog, p *abi.Plan) error {
+	zeroed := false
+	for _, a := range p.Args {
+		if a.GoAs != abi.GoSlice {
+			continue
+		}
+		if !zeroed {
+			b.add(XORL, reg(regZero), reg(regZero))
+			zeroed = true
+		}
+		if a.Go.Class == abi.Int {
+			ptr := goIntAMD64[a.Go.Reg]
+			length := goIntAMD64[a.Go.Reg+1]
+			b.add(TESTQ, reg(length), reg(length))
+			b.add(CMOVQEQ, reg(regZero), reg(ptr))
+		}
+	}
 	var regMoves, loads []move
 	for _, a := range p.Args {
-		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext}
+		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice}
 		switch {
 		case m.to.Class == abi.Stack:
 			toCStackAMD64(b, m)
@@ -203,6 +227,13 @@ func toCStackAMD64(b *x86prog, m move) {
 // register, or an X register for floats), extending narrow integers.
 func loadGoStackAMD64(b *x86prog, m move, r int16) {
 	src := mem(rBP, int32(goStackAMD64+m.from.Off))
+	if m.slice {
+		// The header's length follows its data pointer.
+		b.add(MOVQ, src, reg(r))
+		b.add(CMPQ, mem(rBP, int32(goStackAMD64+m.from.Off+8)), imm(0))
+		b.add(CMOVQEQ, reg(regZero), reg(r))
+		return
+	}
 	if r >= rX0 && r <= rX15 {
 		if m.kind == sig.F32 {
 			b.add(MOVSS, src, reg(r))

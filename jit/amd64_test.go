@@ -186,6 +186,7 @@ func TestArgumentMovesAMD64(t *testing.T) {
 
 // machine is the state the simulator tracks.
 type machine struct {
+	zf      bool // the zero flag, set by TEST and CMP
 	gpr     [16]uint64
 	xmm     [16]uint64
 	goStack []byte // bytes at BP+16...
@@ -203,16 +204,39 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 	for i := range m.goStack {
 		m.goStack[i] = byte(rnd())
 	}
-	// Expected value of each argument, taken from where the Go caller put it.
+	// Half of the slices are empty: their length word is zero.
+	for _, a := range p.Args {
+		if a.GoAs != abi.GoSlice || rnd()%2 == 0 {
+			continue
+		}
+		switch a.Go.Class {
+		case abi.Int:
+			m.gpr[goIntHW[a.Go.Reg+1]] = 0
+		case abi.Stack:
+			binary.LittleEndian.PutUint64(m.goStack[a.Go.Off+8:], 0)
+		}
+	}
+	// Expected value of each argument, taken from where the Go caller put
+	// it; an empty slice must reach C as NULL.
 	want := make([]uint64, len(p.Args))
 	for i, a := range p.Args {
+		var length uint64
 		switch a.Go.Class {
 		case abi.Int:
 			want[i] = m.gpr[goIntHW[a.Go.Reg]]
+			if a.GoAs == abi.GoSlice {
+				length = m.gpr[goIntHW[a.Go.Reg+1]]
+			}
 		case abi.Float:
 			want[i] = m.xmm[a.Go.Reg]
 		case abi.Stack:
 			want[i] = binary.LittleEndian.Uint64(m.goStack[a.Go.Off:])
+			if a.GoAs == abi.GoSlice {
+				length = binary.LittleEndian.Uint64(m.goStack[a.Go.Off+8:])
+			}
+		}
+		if a.GoAs == abi.GoSlice && length == 0 {
+			want[i] = 0
 		}
 	}
 	// Run from the instruction after "and $-0x10,%rsp" to the call.
@@ -330,6 +354,31 @@ func (m *machine) exec(inst x86asm.Inst) error {
 	var v uint64
 	var err error
 	switch inst.Op {
+	case x86asm.XOR:
+		a, _ := m.read(dst, 8)
+		b, _ := m.read(src, 8)
+		_, bits, _ := gprOf(dst.(x86asm.Reg))
+		return m.write(dst, (a^b)&(1<<bits-1|^uint64(0)>>(64-bits)), bits/8, inst.Op)
+	case x86asm.TEST:
+		a, _ := m.read(dst, 8)
+		b, _ := m.read(src, 8)
+		m.zf = a&b == 0
+		return nil
+	case x86asm.CMP:
+		a, err := m.read(dst, 8)
+		if err != nil {
+			return err
+		}
+		m.zf = a == uint64(int64(src.(x86asm.Imm)))
+		return nil
+	case x86asm.CMOVE:
+		if !m.zf {
+			return nil
+		}
+		if v, err = m.read(src, 8); err != nil {
+			return err
+		}
+		return m.write(dst, v, 8, inst.Op)
 	case x86asm.MOV, x86asm.MOVSD_XMM, x86asm.MOVSS, x86asm.MOVQ:
 		width := 8
 		if r, ok := dst.(x86asm.Reg); ok {
