@@ -179,20 +179,32 @@ func TestGCLatency(t *testing.T) {
 		}
 	}()
 	time.Sleep(2 * call)
+	// Starvation would make runtime.GC() wait forever; give it a deadline,
+	// and on expiry stop the caller so the test can report instead of hang.
 	var took []time.Duration
 	for i := 0; i < 7; i++ {
+		gcDone := make(chan time.Duration)
 		start := time.Now()
-		runtime.GC()
-		took = append(took, time.Since(start))
+		go func() {
+			runtime.GC()
+			gcDone <- time.Since(start)
+		}()
+		select {
+		case d := <-gcDone:
+			took = append(took, d)
+		case <-time.After(100 * call):
+			close(stop)
+			<-done
+			t.Fatalf("runtime.GC() did not finish within %v while a goroutine looped over a %v C call: the collector is starved", 100*call, call)
+		}
 	}
 	close(stop)
 	<-done
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 	t.Logf("runtime.GC() while C sleeps %v per call: min %v median %v max %v", call, took[0], took[len(took)/2], took[len(took)-1])
-	if med := took[len(took)/2]; med > 6*call {
-		t.Errorf("median runtime.GC() took %v, more than 6 call lengths (%v)", med, 6*call)
-	}
-	if max := took[len(took)-1]; max > 60*call {
-		t.Errorf("slowest runtime.GC() took %v: the collector is being starved", max)
+	// About one call length per phase that needs every P at a safe point;
+	// generous, because the machine running the tests may be busy.
+	if med := took[len(took)/2]; med > 20*call {
+		t.Errorf("median runtime.GC() took %v, more than 20 call lengths (%v)", med, 20*call)
 	}
 }
