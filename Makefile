@@ -40,3 +40,47 @@ vet:
 fmt:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# make bench: BENCHCOUNT runs of every benchmark in ./bench/ (BENCHTIME
+# each), the raw output in $(BENCHOUT)/bench.txt, then one table of the
+# results and a chart in $(BENCHOUT)/bench.svg. The libz.crc32 rows need
+# zlib (libz.so.1): installed here with apt-get when missing and running
+# as root, skipped otherwise.
+BENCHCOUNT ?= 5
+BENCHTIME  ?= 200ms
+BENCHOUT   ?= bench/out
+
+bench:
+	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name libz.so.1 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "bench: zlib (libz.so.1) not found; installing zlib1g-dev"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q zlib1g-dev; \
+		else \
+			echo "bench: zlib (libz.so.1) not found: install it (apt-get install zlib1g-dev, or zlib1g) to run the libz.crc32 rows; they are skipped" >&2; \
+		fi; \
+	fi
+	@mkdir -p $(BENCHOUT)
+	@{ $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./bench/; \
+		echo $$? > $(BENCHOUT)/status; } | tee $(BENCHOUT)/bench.txt; \
+	status=$$(cat $(BENCHOUT)/status); rm -f $(BENCHOUT)/status; \
+	if [ "$$status" != 0 ]; then echo "bench: go test failed (exit status $$status)" >&2; exit "$$status"; fi
+	@echo
+	@$(GO) run ./bench/cmd/benchtable -svg $(BENCHOUT)/bench.svg $(BENCHOUT)/bench.txt
+
+# Differential ABI fuzzing (internal/abifuzz): FUZZBATCHES batches of FUZZN
+# random signatures with seeds FUZZSEED, FUZZSEED+1, ..., alternately with
+# CGO_ENABLED=0 and =1. FUZZSEED=<seed> make fuzz repeats a run.
+FUZZSEED    ?= $(shell date +%s)
+FUZZBATCHES ?= 4
+FUZZN       ?= 5000
+.PHONY: fuzz
+fuzz:
+	@seed0=$(FUZZSEED); \
+	for i in $$(seq 0 $$(($(FUZZBATCHES) - 1))); do \
+		seed=$$((seed0 + i)); cgo=$$((i % 2)); \
+		echo "fuzz: batch $$i: seed $$seed, $(FUZZN) signatures, CGO_ENABLED=$$cgo"; \
+		if ! CGO_ENABLED=$$cgo $(GO) test -count=1 -timeout 30m -v -run '^TestABIFuzz$$' . -abifuzz.seed=$$seed -abifuzz.n=$(FUZZN); then \
+			echo "fuzz: FAILED with seed $$seed; reproduce with: CGO_ENABLED=$$cgo go test -run TestABIFuzz -abifuzz.seed=$$seed -abifuzz.n=$(FUZZN) ." >&2; \
+			exit 1; \
+		fi; \
+	done
