@@ -155,7 +155,7 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 
 	b.target = &fallback.Target{
 		Addr:      addr,
-		ErrClosed: fmt.Errorf("jitffi: call to %s: %w", name, ErrClosed),
+		ErrClosed: &closedError{name},
 		Owner:     b,
 	}
 	if l != nil {
@@ -240,3 +240,9 @@ func lookupBinding(fn any) *binding {
 	}
 	return w.(weak.Pointer[binding]).Value()
 }
+
+// closedError is the panic value of a call after Close.
+type closedError struct{ name string }
+
+func (e *closedError) Error() string { return "jitffi: call to " + e.name + ": " + ErrClosed.Error() }
+func (e *closedError) Unwrap() error { return ErrClosed }

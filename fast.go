@@ -53,7 +53,7 @@ var fast struct {
 	arena *exec.Arena
 
 	mu    sync.Mutex
-	cache map[string]cached // plan dump -> placed code
+	cache map[string]cached // plan key -> placed code
 }
 
 type cached struct {
@@ -98,7 +98,7 @@ func choosePath(p *abi.Plan, cfg *config) Path {
 // the same signature and never released: the total is bounded by the
 // number of distinct signatures.
 func trampoline(p *abi.Plan) ([]byte, uintptr, error) {
-	key := p.String()
+	key := p.Key()
 	fast.mu.Lock()
 	defer fast.mu.Unlock()
 	if c, ok := fast.cache[key]; ok {
@@ -117,20 +117,27 @@ func trampoline(p *abi.Plan) ([]byte, uintptr, error) {
 }
 
 // selfTest calls a trampoline end to end before anything else may: a
-// native function `lea (%rdi,%rsi), %rax; ret` placed in the arena, called
-// through the compiled i64(i64, i64) trampoline. Its fallback is a Go func
+// native adder placed in the arena (amd64 `lea (%rdi,%rsi), %rax; ret`,
+// arm64 `add x0, x0, x1; ret`), called through the compiled i64(i64, i64)
+// trampoline. Its fallback is a Go func
 // computing the same sum, so a bail-out (a preemption request that happens
 // to be pending) gives the same answer.
 func selfTest() error {
-	if runtime.GOARCH != "amd64" {
+	var adder []byte
+	switch runtime.GOARCH {
+	case "amd64":
+		adder = []byte{0x48, 0x8d, 0x04, 0x37, 0xc3}
+	case "arm64":
+		adder = []byte{0x00, 0x00, 0x01, 0x8b, 0xc0, 0x03, 0x5f, 0xd6} // 0x8b010000, 0xd65f03c0
+	default:
 		return fmt.Errorf("no self-test for %s", runtime.GOARCH)
 	}
-	native, err := fast.arena.Place([]byte{0x48, 0x8d, 0x04, 0x37, 0xc3})
+	native, err := fast.arena.Place(adder)
 	if err != nil {
 		return err
 	}
 	s := &sig.Signature{Result: sig.Type{Kind: sig.I64}, Params: []sig.Type{{Kind: sig.I64}, {Kind: sig.I64}}}
-	p, err := abi.New(abi.AMD64, s, nil)
+	p, err := abi.New(abi.Arch(runtime.GOARCH), s, nil)
 	if err != nil {
 		return err
 	}

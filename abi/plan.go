@@ -327,3 +327,16 @@ func (c *conv) resultName(l Loc) string {
 	}
 	return c.intResult
 }
+
+// Key identifies the plan compactly, for caches: the assignment is a
+// function of the architecture, the parameter and result kinds and the Go
+// shapes, so plans with equal keys are identical.
+func (p *Plan) Key() string {
+	b := make([]byte, 0, len(p.Arch)+2+2*len(p.Args))
+	b = append(b, p.Arch...)
+	b = append(b, ':', byte(p.Result.Kind))
+	for _, a := range p.Args {
+		b = append(b, byte(a.Kind), byte(a.GoAs))
+	}
+	return string(b)
+}

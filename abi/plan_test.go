@@ -207,3 +207,23 @@ func TestPlanErrors(t *testing.T) {
 		t.Error("wrong number of Go shapes accepted")
 	}
 }
+
+// Key must separate every pair of plans whose dumps differ.
+func TestKeySeparatesPlans(t *testing.T) {
+	seen := map[string]string{}
+	for _, arch := range []Arch{AMD64, ARM64} {
+		for _, src := range append(append([]string{}, goldenSigs...), "i32(i32)", "i32(i64)", "u32(i32)", "void(ptr)") {
+			s, _ := sig.Parse(src)
+			for _, shapes := range [][]GoParam{nil, goldenSlices[src]} {
+				p, err := New(arch, s, shapes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if prev, ok := seen[p.Key()]; ok && prev != p.String() {
+					t.Fatalf("key %q shared by\n%s\nand\n%s", p.Key(), prev, p)
+				}
+				seen[p.Key()] = p.String()
+			}
+		}
+	}
+}
