@@ -1,0 +1,36 @@
+// Package abifuzz generates random C signatures for differential testing
+// of the fast path against the fallback.
+//
+// Generate derives a batch of cases from a seed. Each case is a C function
+// with a random signature whose body folds every argument into a 64-bit
+// checksum and returns the checksum converted to its result type (or, for
+// a void function, stores it in the global fz_last, read back through
+// fz_get_last). Source writes one C file for a batch; Expect computes in Go
+// the value the C code must return for given arguments. A test compiles the
+// file into a shared library, binds every function on the fast path and on
+// the fallback, calls both with the values of Case.Args and compares the
+// results with Expect bit for bit.
+//
+// # The checksum
+//
+// With P = 0x100000001B3 and all arithmetic on uint64 (mod 2^64):
+//
+//	h = 0x9E3779B97F4A7C15 ^ salt        // salt: a per-case constant
+//	h = (h ^ word(a_i)) * P              // for each argument, in order
+//
+// where word(a) is the value as C sees it widened to 64 bits: signed
+// integers sign-extended, unsigned integers and bool zero-extended, f32 and
+// f64 their raw IEEE bits (memcpy, so NaN payloads, -0 and denormals count)
+// and pointers their address. The result is h converted to the result type:
+// integers by C conversion (truncation), bool as h&1, f32 the low 32 bits
+// of h reinterpreted, f64 all 64 bits reinterpreted, ptr the address h.
+//
+// # Type trees
+//
+// Parameter and result types are Type values, nodes of a tree. Today every
+// node is a Scalar; structs by value and arrays will be further node kinds
+// whose C folding, Go folding and value generation recurse into their
+// children, and variadic tails a property of the Case. The checksum scheme
+// already extends to them: a compound value folds its scalar leaves in
+// declaration order.
+package abifuzz
