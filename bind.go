@@ -30,6 +30,7 @@ type Option func(*config)
 type config struct {
 	blocking bool
 	strict   bool
+	errno    bool
 }
 
 // Blocking makes the binding always take the slow path, which tells the
@@ -135,17 +136,31 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	}
 	cfg.strict = cfg.strict || env.strict
 	t := fv.Type()
-	s, err := parseOrInfer(signature, t)
+	ct := t // the Go type of the C call itself, without a trailing error
+	if cfg.errno {
+		errnoState.once.Do(initErrno)
+		if errnoState.err != nil {
+			return fmt.Errorf("jitffi: bind %s: %w", name, errnoState.err)
+		}
+		if t.Kind() == reflect.Func && (t.NumOut() == 0 || t.Out(t.NumOut()-1) != errorType) {
+			return fmt.Errorf("jitffi: bind %s: the Errno option needs a Go func whose last result is error, got %v", name, t)
+		}
+		ct = withoutLastResult(t)
+	}
+	s, err := parseOrInfer(signature, ct)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)
 	}
-	shapes, err := checkType(t, s)
+	shapes, err := checkType(ct, s)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s as %v: %w", name, s, err)
 	}
 	plan, err := abi.New(abi.Arch(runtime.GOARCH), s, shapes)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)
+	}
+	if cfg.errno {
+		plan.SetErrno()
 	}
 	b := &binding{name: name, plan: plan}
 	b.path = choosePath(plan, &cfg)
@@ -154,9 +169,10 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	}
 
 	b.target = &fallback.Target{
-		Addr:      addr,
-		ErrClosed: &closedError{name},
-		Owner:     b,
+		Addr:          addr,
+		ErrClosed:     &closedError{name},
+		ErrnoLocation: errnoState.location,
+		Owner:         b,
 	}
 	if l != nil {
 		b.target.Gate = &l.gate
@@ -246,3 +262,16 @@ type closedError struct{ name string }
 
 func (e *closedError) Error() string { return "jitffi: call to " + e.name + ": " + ErrClosed.Error() }
 func (e *closedError) Unwrap() error { return ErrClosed }
+
+// withoutLastResult is t without its last result.
+func withoutLastResult(t reflect.Type) reflect.Type {
+	in := make([]reflect.Type, t.NumIn())
+	for i := range in {
+		in[i] = t.In(i)
+	}
+	out := make([]reflect.Type, t.NumOut()-1)
+	for i := range out {
+		out[i] = t.Out(i)
+	}
+	return reflect.FuncOf(in, out, t.IsVariadic())
+}

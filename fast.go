@@ -69,6 +69,13 @@ func initFast() {
 		return
 	}
 	rt.Trace = traceEnabled
+	errnoState.once.Do(initErrno)
+	if errnoState.err == nil && errnoState.tlsOK {
+		rt.ErrnoOK = true
+		rt.ErrnoTLS = errnoState.tlsOff
+		rt.ErrnoItab = errnoState.itab
+		rt.ErrnoTable = uint64(uintptr(unsafe.Pointer(&errnoState.table[0])))
+	}
 	fast.rt = rt
 	fast.arena = exec.New(exec.Arch(runtime.GOARCH))
 	if err := selfTest(); err != nil {
@@ -89,6 +96,12 @@ func choosePath(p *abi.Plan, cfg *config) Path {
 	fast.once.Do(initFast)
 	if fast.err != nil {
 		return Path{Reason: fast.err.Error()}
+	}
+	if p.Errno && p.Arch != abi.AMD64 {
+		return Path{Reason: "errno capture: not on the fast path on " + string(p.Arch) + " yet"}
+	}
+	if p.Errno && !fast.rt.ErrnoOK {
+		return Path{Reason: "errno capture: errno is not at a fixed offset from the thread pointer"}
 	}
 	return Path{Fast: true}
 }

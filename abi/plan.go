@@ -110,10 +110,28 @@ type Plan struct {
 	GoStack int
 	CStack  int
 
+	// Errno asks for C's errno to be captured right after the call, on
+	// the calling thread, and handed to Go as a trailing error result whose
+	// two words (an interface) live in Go integer registers ErrGo and
+	// ErrGo+1. See SetErrno.
+	Errno bool
+	ErrGo Loc
+
 	// Fast reports whether the JIT can lower this plan; if not, Reason says
 	// why, in words a user can act on.
 	Fast   bool
 	Reason string
+}
+
+// SetErrno adds the trailing error result of errno capture. In Go's ABI it
+// follows the C result: two integer registers after an integer result, the
+// first two after a float or void result.
+func (p *Plan) SetErrno() {
+	p.Errno = true
+	p.ErrGo = Loc{Class: Int}
+	if p.Result.Go.Class == Int {
+		p.ErrGo.Reg = p.Result.Go.Reg + 1
+	}
 }
 
 // conv is one side's convention: how many argument registers of each class
@@ -300,6 +318,9 @@ func (p *Plan) String() string {
 		}
 		b.WriteByte('\n')
 	}
+	if p.Errno {
+		fmt.Fprintf(&b, "errno: go %s, %s\n", ar.goConv.locName(p.ErrGo), ar.goConv.locName(Loc{Class: Int, Reg: p.ErrGo.Reg + 1}))
+	}
 	fmt.Fprintf(&b, "stack go %d c %d\n", p.GoStack, p.CStack)
 	if p.Fast {
 		b.WriteString("fast\n")
@@ -335,6 +356,9 @@ func (p *Plan) Key() string {
 	b := make([]byte, 0, len(p.Arch)+2+2*len(p.Args))
 	b = append(b, p.Arch...)
 	b = append(b, ':', byte(p.Result.Kind))
+	if p.Errno {
+		b = append(b, 'e')
+	}
 	for _, a := range p.Args {
 		b = append(b, byte(a.Kind), byte(a.GoAs))
 	}

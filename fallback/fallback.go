@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
@@ -29,6 +30,12 @@ type frame struct {
 	nfloat uintptr
 	ret    uint64
 	fret   uint64
+	ret2   uint64    // RDX / X1: second word of a two-register result
+	fret2  uint64    // XMM1 / D1
+	fret34 [2]uint64 // D2, D3 (arm64: 3- and 4-member float aggregates)
+	x8     uint64    // arm64: address of an indirect result
+	errnoF uintptr   // __errno_location, or 0 for no capture
+	errno  uint64    // errno after the call
 
 	// words backs the stack words; stack holds its address.
 	words []uint64
@@ -54,6 +61,10 @@ type Target struct {
 	// noise at this path's cost, so it is always maintained.
 	Calls atomic.Uint64
 
+	// ErrnoLocation is the address of the C library's
+	// __errno_location, for plans with Errno.
+	ErrnoLocation uintptr
+
 	// Owner is kept alive for as long as the closure is.
 	Owner any
 }
@@ -70,8 +81,14 @@ func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
 	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
 		return reflect.Value{}, errors.New("fallback: BUG: Go type does not match the plan")
 	}
+	if p.Errno && runtime.GOARCH != "amd64" {
+		return reflect.Value{}, fmt.Errorf("fallback: errno capture is not implemented on %s yet", runtime.GOARCH)
+	}
+	if p.Errno && t.ErrnoLocation == 0 {
+		return reflect.Value{}, errors.New("fallback: errno capture needs the C library's __errno_location")
+	}
 	c := &caller{plan: p, target: t, nstack: p.CStack / 8}
-	if fnType.NumOut() > 0 {
+	if p.Result.Kind != sig.Void {
 		c.out = fnType.Out(0)
 	}
 	c.pool.New = func() any {
@@ -115,6 +132,10 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 			f.words[a.C.Off/8] = w
 		}
 	}
+	f.errnoF = 0
+	if c.plan.Errno {
+		f.errnoF = t.ErrnoLocation
+	}
 	f.nstack = uintptr(c.nstack)
 	if c.nstack > 0 {
 		f.stack = uintptr(unsafe.Pointer(&f.words[0]))
@@ -123,12 +144,28 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 	// The arguments (and the Go memory their pointers reach) stay alive
 	// until C has returned.
 	runtime.KeepAlive(args)
-	ret, fret := f.ret, f.fret
+	ret, fret, errno := f.ret, f.fret, f.errno
 	c.pool.Put(f)
-	if c.out == nil {
-		return nil
+	var out []reflect.Value
+	if c.out != nil {
+		out = append(out, resultValue(c.plan.Result, c.out, ret, fret))
 	}
-	return []reflect.Value{resultValue(c.plan.Result, c.out, ret, fret)}
+	if c.plan.Errno {
+		out = append(out, errnoValue(errno))
+	}
+	return out
+}
+
+var errorType = reflect.TypeFor[error]()
+
+// errnoValue is the trailing error result of errno capture: nil for 0.
+func errnoValue(errno uint64) reflect.Value {
+	if errno == 0 {
+		return reflect.Zero(errorType)
+	}
+	v := reflect.New(errorType).Elem()
+	v.Set(reflect.ValueOf(syscall.Errno(errno)))
+	return v
 }
 
 // argWord is the 64-bit register or stack image of one argument, with the

@@ -13,12 +13,30 @@
 //	152  nfloat     AL for variadic calls
 //	160  ret        RAX after the call
 //	168  fret       XMM0 after the call
+//	176  ret2       RDX after the call
+//	184  fret2      XMM1 after the call
+//	192  fret34     (arm64 only)
+//	208  x8         (arm64 only)
+//	216  errnoF     __errno_location, or 0: capture errno
+//	224  errno      errno after the call
+//
+// With errno capture, errno is cleared before the arguments are loaded and
+// read right after the call; R12 (callee-saved) holds its address.
 TEXT callStub(SB), NOSPLIT|NOFRAME, $0
 	PUSHQ	BP
 	MOVQ	SP, BP
 	PUSHQ	BX
 	PUSHQ	R12
 	MOVQ	DI, BX		// BX = frame (callee-saved in C)
+
+	MOVQ	216(BX), AX
+	TESTQ	AX, AX
+	JZ	noerrno
+	ANDQ	$~15, SP	// C call: SP 16-aligned
+	CALL	AX
+	MOVQ	AX, R12		// R12 = &errno
+	MOVL	$0, (R12)
+noerrno:
 
 	// Stack words: reserve nstack*8 bytes, keep SP 16-aligned.
 	MOVQ	136(BX), CX
@@ -52,11 +70,19 @@ copied:
 	MOVQ	32(BX), CX
 	MOVQ	40(BX), R8
 	MOVQ	48(BX), R9
-	MOVQ	0(BX), R12
+	MOVQ	0(BX), R10
 	MOVQ	152(BX), AX
-	CALL	R12
+	CALL	R10
 	MOVQ	AX, 160(BX)
 	MOVSD	X0, 168(BX)
+	MOVQ	DX, 176(BX)
+	MOVSD	X1, 184(BX)
+	MOVQ	216(BX), CX
+	TESTQ	CX, CX
+	JZ	done
+	MOVL	(R12), CX
+	MOVQ	CX, 224(BX)
+done:
 
 	LEAQ	-16(BP), SP
 	POPQ	R12

@@ -101,12 +101,26 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		return nil, err
 	}
 
-	// 4. Call.
+	// 4. Call. With errno capture, errno is cleared first (so a call that
+	// succeeds reports nil) and read straight after, still on this thread
+	// and before any other C code can run.
+	if p.Errno {
+		if !rt.ErrnoOK {
+			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")
+		}
+		b.add(MOVL, imm(0), mem(rFS, rt.ErrnoTLS))
+	}
 	b.add(CALL, none, reg(regTarget))
+	if p.Errno {
+		b.add(MOVL, mem(rFS, rt.ErrnoTLS), reg(regScratch))
+	}
 
 	// 5. Result.
 	if p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat() {
 		extendAMD64(b, p.Result.Norm, rAX, rAX, true)
+	}
+	if p.Errno {
+		errnoResultAMD64(b, p, rt)
 	}
 
 	// 6. Restore.
@@ -124,6 +138,27 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 }
 
 func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }
+
+// errnoResultAMD64 turns errno (in the scratch register) into the trailing
+// error result: nil for 0, else the interface (itab, table[errno]) that
+// the Go conversion error(syscall.Errno(errno)) gives, without allocating.
+// errno is clamped to the table's 4095 (Linux's largest errno).
+func errnoResultAMD64(b *x86prog, p *abi.Plan, rt *Runtime) {
+	lo, hi := goIntAMD64[p.ErrGo.Reg], goIntAMD64[p.ErrGo.Reg+1]
+	b.add(TESTQ, reg(regScratch), reg(regScratch))
+	noErr := b.jump(JEQ)
+	b.add(MOVL, imm(4095), reg(regZero))
+	b.add(CMPQ, reg(regScratch), reg(regZero))
+	b.add(CMOVQHI, reg(regZero), reg(regScratch))
+	b.add(MOVQ, imm(int64(rt.ErrnoTable)), reg(regZero))
+	b.add(MOVQ, indexed(regZero, regScratch, 8), reg(hi))
+	b.add(MOVQ, imm(int64(rt.ErrnoItab)), reg(lo))
+	done := b.jump(JMP)
+	b.bind([]jumpRef{noErr})
+	b.add(XORL, reg(lo), reg(lo))
+	b.add(XORL, reg(hi), reg(hi))
+	b.bind([]jumpRef{done})
+}
 
 // goStackAMD64 is the offset from BP of the Go caller's first stack
 // argument: above the saved BP and the return address.

@@ -458,3 +458,40 @@ func (m *machine) write(a x86asm.Arg, v uint64, width int, op x86asm.Op) error {
 	}
 	return fmt.Errorf("cannot write %v", a)
 }
+
+// Errno capture clears errno right before the call, reads it right after
+// (before anything else can run C code on this thread), and builds the
+// error in the two registers after the result; without a verified errno
+// slot it refuses to compile.
+func TestErrnoAMD64(t *testing.T) {
+	p := planFor(t, abi.AMD64, "i32(ptr, i32)", nil)
+	p.SetErrno()
+	rt := testRuntime(false)
+	if _, err := Compile(p, rt); err == nil {
+		t.Fatal("compiled errno capture without an errno slot")
+	}
+	rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, -56, 0x5000, 0x6000
+	code, err := Compile(p, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := listAMD64(code)
+	lines := strings.Split(strings.TrimSpace(l), "\n")
+	want := []string{
+		"movl $0x0,%fs:0xffffffc8", "call *%r12", "mov %fs:0xffffffc8,%r13d", "movsxd %eax,%rax",
+		"test %r13,%r13", "mov (%r15,%r13,8),%rcx", "mov $0x5000,%rbx", "xor %ebx,%ebx", "xor %ecx,%ecx",
+		"mov %r14,%fs:0xfffffff8",
+	}
+	at := 0
+	for i, line := range lines {
+		if at < len(want) && line == want[at] {
+			if (at == 1 || at == 2) && lines[i-1] != want[at-1] {
+				t.Errorf("%q does not directly follow %q", want[at], want[at-1])
+			}
+			at++
+		}
+	}
+	if at != len(want) {
+		t.Errorf("%q missing or out of order:\n%s", want[at], l)
+	}
+}

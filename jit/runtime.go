@@ -30,6 +30,16 @@ type Runtime struct {
 
 	// Trace makes every trampoline count its calls in the record.
 	Trace bool
+
+	// Errno capture (plans with Errno set). ErrnoTLS is the offset of the
+	// C library's errno from the thread pointer; ErrnoItab is the itab
+	// word of an error interface holding a syscall.Errno, and ErrnoTable
+	// the address of 4096 data words, one per errno value, so that the
+	// trampoline can build the error without allocating.
+	ErrnoOK    bool
+	ErrnoTLS   int32
+	ErrnoItab  uint64
+	ErrnoTable uint64
 }
 
 // The binding record is the funcval a bound Go func value points to. When

@@ -120,6 +120,11 @@ func mem(base int16, off int32) obj.Addr {
 
 func imm(v int64) obj.Addr { return obj.Addr{Type: obj.TYPE_CONST, Offset: v} }
 
+// indexed is base + index*scale.
+func indexed(base, index int16, scale int16) obj.Addr {
+	return obj.Addr{Type: obj.TYPE_MEM, Reg: base, Index: index, Scale: scale}
+}
+
 var none obj.Addr
 
 // Opcodes the lowering uses, renamed so that amd64.go reads as Go assembly.
@@ -140,6 +145,8 @@ const (
 	TESTQ   = x86.ATESTQ
 	XORL    = x86.AXORL
 	CMOVQEQ = x86.ACMOVQEQ
+	CMOVQHI = x86.ACMOVQHI
+	JMPL    = obj.AJMP
 	CMPQ    = x86.ACMPQ
 	PUSHQ   = x86.APUSHQ
 	POPQ    = x86.APOPQ

@@ -103,3 +103,7 @@ func arch() (jit.Runtime, error) {
 	}
 	return rt, nil
 }
+
+// ThreadPointer returns the calling OS thread's thread pointer (the FS
+// base on amd64). The caller must be locked to its thread.
+func ThreadPointer() (uintptr, error) { return fsBase() }

@@ -2,7 +2,11 @@
 
 package rtprobe
 
-import "github.com/jitffi/jitffi/jit"
+import (
+	"errors"
+
+	"github.com/jitffi/jitffi/jit"
+)
 
 const supported = false
 
@@ -12,4 +16,9 @@ func getg() uintptr { panic("rtprobe: BUG: getg called on an unsupported platfor
 
 func word(base uintptr, off int32) uintptr {
 	panic("rtprobe: BUG: word called on an unsupported platform")
+}
+
+// ThreadPointer is not available on this platform.
+func ThreadPointer() (uintptr, error) {
+	return 0, errors.New("no thread pointer access on this platform")
 }

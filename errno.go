@@ -1,0 +1,91 @@
+package jitffi
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+
+	"github.com/jitffi/jitffi/internal/rtprobe"
+)
+
+// Errno makes the bound func capture C's errno right after the call, on
+// the same thread, and return it as a trailing error result: nil when
+// errno is 0, else a syscall.Errno. errno is cleared before the call, so a
+// call that succeeds reports nil.
+//
+//	var open func(path *byte, flags int32) (int32, error)
+//	err := libc.Bind(&open, "open", "i32(ptr, i32)", jitffi.Errno())
+func Errno() Option { return func(c *config) { c.errno = true } }
+
+var errorType = reflect.TypeFor[error]()
+
+// errnoState is what errno capture needs, found once.
+var errnoState struct {
+	once     sync.Once
+	location uintptr // __errno_location, for the slow path
+	err      error   // why errno capture is unavailable altogether
+
+	// The fast path reads errno at a fixed offset from the thread
+	// pointer and builds the error from a table, without allocating.
+	tlsOK  bool
+	tlsOff int32
+	itab   uint64
+	boxes  [4096]error   // keeps the data words alive
+	table  [4096]uintptr // data word of boxes[i]
+}
+
+func initErrno() {
+	loc, err := purego.Dlsym(purego.RTLD_DEFAULT, "__errno_location")
+	if err != nil {
+		errnoState.err = fmt.Errorf("errno capture: %v", err)
+		return
+	}
+	errnoState.location = loc
+	for i := range errnoState.boxes {
+		errnoState.boxes[i] = syscall.Errno(i)
+		w := (*[2]uintptr)(unsafe.Pointer(&errnoState.boxes[i]))
+		errnoState.table[i] = w[1]
+		if i == 1 {
+			errnoState.itab = uint64(w[0])
+		}
+	}
+	off, err := errnoOffset(loc)
+	if err == nil {
+		// The same offset must hold on another thread.
+		errc := make(chan error)
+		go func() {
+			o, err := errnoOffset(loc)
+			if err == nil && o != off {
+				err = fmt.Errorf("errno is at thread pointer%+d on one thread, %+d on another", off, o)
+			}
+			errc <- err
+		}()
+		err = <-errc
+	}
+	if err == nil {
+		errnoState.tlsOK, errnoState.tlsOff = true, off
+	}
+}
+
+// errnoOffset asks the C library where this thread's errno lives and
+// returns its offset from the thread pointer.
+func errnoOffset(location uintptr) (int32, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tp, err := rtprobe.ThreadPointer()
+	if err != nil {
+		return 0, err
+	}
+	p, _, _ := purego.SyscallN(location)
+	d := int64(p) - int64(tp)
+	if p == 0 || d < -1<<20 || d > 1<<20 {
+		return 0, errors.New("errno is not in the static TLS block")
+	}
+	return int32(d), nil
+}
