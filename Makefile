@@ -84,3 +84,33 @@ fuzz:
 			exit 1; \
 		fi; \
 	done
+
+# make test-arm64: cross-build for linux/arm64 and run every test under
+# qemu-user: vet, then the suite with CGO_ENABLED=0 and =1, then with
+# counting trampolines. Needs qemu-user, gcc-aarch64-linux-gnu and
+# libc6-dev-arm64-cross (Debian); the fixtures are built with $(ARM64_CC).
+# .ci/qemu-aarch64-exec runs each test binary under the emulator, and the
+# child processes tests start from os.Args[0] too, so JITFFI_TEST_EXEC
+# (a prefix for those children) stays empty. Timings under emulation mean
+# nothing; this target checks correctness only.
+ARM64_CC        ?= aarch64-linux-gnu-gcc
+ARM64_SYSROOT   ?= /usr/aarch64-linux-gnu
+ARM64_TESTFLAGS ?= -count=1 -timeout 20m
+ARM64_ENV  = GOARCH=arm64 CC=$(ARM64_CC) QEMU_LD_PREFIX=$(ARM64_SYSROOT) JITFFI_TEST_EXEC=
+ARM64_EXEC = -exec '$(CURDIR)/.ci/qemu-aarch64-exec'
+
+.PHONY: test-arm64 test-arm64-vet test-arm64-cgo0 test-arm64-cgo1 test-arm64-trace
+test-arm64: test-arm64-vet test-arm64-cgo0 test-arm64-cgo1 test-arm64-trace
+
+test-arm64-vet:
+	$(ARM64_ENV) CGO_ENABLED=0 $(GO) vet $(PKGS)
+	$(ARM64_ENV) CGO_ENABLED=1 $(GO) vet $(PKGS)
+
+test-arm64-cgo0:
+	$(ARM64_ENV) CGO_ENABLED=0 $(GO) test $(ARM64_TESTFLAGS) $(ARM64_EXEC) $(PKGS)
+
+test-arm64-cgo1:
+	$(ARM64_ENV) CGO_ENABLED=1 $(GO) test $(ARM64_TESTFLAGS) $(ARM64_EXEC) $(PKGS)
+
+test-arm64-trace:
+	$(ARM64_ENV) CGO_ENABLED=0 $(GO) test $(ARM64_TESTFLAGS) $(ARM64_EXEC) -tags jitffi_trace . ./fastcheck/

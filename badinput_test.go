@@ -109,18 +109,24 @@ func TestBadInput(t *testing.T) {
 			sig:  sigAt("i32(i32,)", 8),
 		},
 		{
-			name: "struct parameter",
+			name: "struct parameter bound to a scalar",
 			call: func(t *testing.T) error { return badBind[func(int32) int32](t, lib, "fx_echo_i32", "i32({i32})") },
-			sig:  sigAt("i32({i32})", 4),
-			msg:  []string{"struct", "not supported yet"},
+			msg:  []string{"parameter 0", "int32", "{i32}", "Go struct"},
 		},
 		{
-			name: "variadic signature",
+			name: "variadic Go func for a variadic signature",
 			call: func(t *testing.T) error {
-				return badBind[func(unsafe.Pointer) int32](t, lib, "fx_is_null", "i32(ptr, ...)")
+				return badBind[func(int32, ...float64) float64](t, lib, "fx_va_sum", "f64(i32, ... f64)")
 			},
-			sig: sigAt("i32(ptr, ...)", 9),
-			msg: []string{"variadic", "not supported yet"},
+			msg: []string{"variadic", "fixed parameter types"},
+		},
+		{
+			name: "variadic twice",
+			call: func(t *testing.T) error {
+				return badBind[func(unsafe.Pointer) int32](t, lib, "fx_is_null", "i32(ptr, ..., ...)")
+			},
+			sig: sigAt("i32(ptr, ..., ...)", 14),
+			msg: []string{`"..."`},
 		},
 		{
 			name: "void among parameters",

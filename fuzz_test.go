@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/internal/abifuzz"
 	"github.com/jitffi/jitffi/sig"
 )
@@ -42,7 +43,10 @@ const abifuzzReports = 10
 //   - fallback: with Blocking.
 //
 // All three are called with the same arguments through reflect and must
-// return exactly (bit for bit) the value the C code computes. After the
+// return exactly (bit for bit) the value the C code computes. Signatures
+// with structs by value take the slow path even by default (PathOf says
+// why), so they are bound two ways, by default and with Blocking, and have
+// no bail-out binding. After the
 // library is closed every binding must panic with ErrClosed without
 // running C. `make fuzz` runs it with random seeds and larger batches.
 func TestABIFuzz(t *testing.T) {
@@ -108,8 +112,8 @@ func TestABIFuzz(t *testing.T) {
 	}
 	elapsed := time.Since(start)
 
-	t.Logf("seed %d: %d signatures (%d parameters, %d spilling to the C stack), %d argument sets, %d calls (%d fast path, %d bail-out, %d fallback); build %v, total %v",
-		seed, len(cases), f.params, f.spilled, f.sets, f.calls[0]+f.calls[1]+f.calls[2], f.calls[0], f.calls[1], f.calls[2], built.Round(time.Millisecond), elapsed.Round(time.Millisecond))
+	t.Logf("seed %d: %d signatures (%d parameters, %d spilling to the C stack, %d with structs by value), %d argument sets, %d calls (%d default binding, %d bail-out, %d fallback); build %v, total %v",
+		seed, len(cases), f.params, f.spilled, f.structs, f.sets, f.calls[0]+f.calls[1]+f.calls[2], f.calls[0], f.calls[1], f.calls[2], built.Round(time.Millisecond), elapsed.Round(time.Millisecond))
 	if !f.wantFast {
 		why := "JITFFI_FAST=0"
 		if err := FastPathError(); err != nil {
@@ -146,6 +150,7 @@ type abifuzzRun struct {
 	setLast  func(uint64)
 
 	params, spilled, sets int
+	structs               int    // signatures with structs by value
 	calls                 [3]int // by abifuzzPaths
 	failures, reports     int
 	failedCases           map[string]bool
@@ -155,6 +160,8 @@ type abifuzzRun struct {
 var abifuzzPaths = [3]string{"fast", "bail-out", "fallback"}
 
 // abifuzzBound holds the bindings of one case (nil if binding failed).
+// A binding that does not exist for the case (the bail-out of a struct
+// signature) is the zero Value.
 type abifuzzBound struct {
 	fns  [3]reflect.Value
 	args []any // the last argument set, for the calls after Close
@@ -164,7 +171,11 @@ type abifuzzBound struct {
 func (f *abifuzzRun) bind(lib *Library, c *abifuzz.Case) *abifuzzBound {
 	ft := c.FuncType()
 	b := &abifuzzBound{}
+	structs := c.Sig.HasStruct()
 	for i, path := range abifuzzPaths {
+		if structs && path == "bail-out" {
+			continue
+		}
 		var opts []Option
 		if path == "fallback" {
 			opts = append(opts, Blocking())
@@ -179,6 +190,9 @@ func (f *abifuzzRun) bind(lib *Library, c *abifuzz.Case) *abifuzzBound {
 		switch {
 		case path == "fallback" && p.Fast:
 			f.fail(c, "%s %v: PathOf with Blocking = %v, want the fallback", c.Name, c.Sig, p)
+		case structs && path == "fast" && (p.Fast || !env.noFast && p.Reason != abi.StructReason):
+			f.fail(c, "%s %v: PathOf = %v, want the fallback with reason %q", c.Name, c.Sig, p, abi.StructReason)
+		case structs:
 		case path != "fallback" && p.Fast != f.wantFast:
 			f.fail(c, "%s %v: PathOf = %v, want fast = %v", c.Name, c.Sig, p, f.wantFast)
 		case path == "bail-out" && p.Fast:
@@ -199,6 +213,9 @@ func (f *abifuzzRun) run(lib *Library, c *abifuzz.Case) *abifuzzBound {
 	if abifuzzSpills(c.Sig) {
 		f.spilled++
 	}
+	if c.Sig.HasStruct() {
+		f.structs++
+	}
 	b := f.bind(lib, c)
 	if b == nil {
 		return nil
@@ -216,6 +233,9 @@ func (f *abifuzzRun) run(lib *Library, c *abifuzz.Case) *abifuzzBound {
 		var got, panics [3]any
 		bad := false
 		for i, fn := range b.fns {
+			if !fn.IsValid() {
+				continue
+			}
 			got[i], panics[i] = f.call(c, fn, in, ^want)
 			bad = bad || panics[i] != nil || abifuzzBits(got[i]) != want
 			f.calls[i]++
@@ -226,7 +246,7 @@ func (f *abifuzzRun) run(lib *Library, c *abifuzz.Case) *abifuzzBound {
 		}
 		b.args = args
 	}
-	if !f.wantFast {
+	if !f.wantFast || !b.fns[1].IsValid() {
 		return b
 	}
 	if _, fb := Counts(b.fns[1].Interface()); fb != uint64(*abifuzzCalls) {
@@ -247,6 +267,9 @@ func (f *abifuzzRun) closed(c *abifuzz.Case, b *abifuzzBound) {
 	}
 	const untouched = 0xC105ED
 	for i, fn := range b.fns {
+		if !fn.IsValid() {
+			continue
+		}
 		f.setLast(untouched)
 		_, p := f.call(c, fn, in, untouched)
 		err, _ := p.(error)
@@ -345,6 +368,8 @@ func (f *abifuzzRun) mismatch(c *abifuzz.Case, set int, args []any, got, panics 
 	w := abifuzzBits(want)
 	for i, path := range abifuzzPaths {
 		switch v := got[i]; {
+		case i == 1 && c.Sig.HasStruct():
+			fmt.Fprintf(&b, "  %-9s (none: structs by value have no fast path)\n", path+":")
 		case panics[i] != nil:
 			fmt.Fprintf(&b, "  %-9s panic: %v\n", path+":", panics[i])
 		case abifuzzBits(v) != w:

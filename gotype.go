@@ -62,6 +62,9 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	shapes := make([]abi.GoParam, len(s.Params))
 	for i, p := range s.Params {
 		in := t.In(i)
+		if p.Kind == sig.Struct {
+			continue // checked by checkStructTypes below
+		}
 		if !accepts(p.Kind, in, false) {
 			return nil, fmt.Errorf("parameter %d: Go type %v does not match C type %v (want %s)", i, in, p.Kind, wantGo[p.Kind])
 		}
@@ -70,6 +73,8 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 		}
 	}
 	switch {
+	case s.Result.Kind == sig.Struct:
+		// As for parameters, checked by checkStructTypes below.
 	case s.Result.Kind == sig.Void && t.NumOut() != 0:
 		return nil, fmt.Errorf("signature %v returns void, Go type %v has results", s, t)
 	case s.Result.Kind != sig.Void && t.NumOut() != 1:
@@ -80,6 +85,9 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 			want = "unsafe.Pointer, *T or uintptr"
 		}
 		return nil, fmt.Errorf("result: Go type %v does not match C type %v (want %s)", t.Out(0), s.Result.Kind, want)
+	}
+	if err := checkStructTypes(t, s); err != nil {
+		return nil, err
 	}
 	return shapes, nil
 }
@@ -124,20 +132,20 @@ func inferSignature(t reflect.Type) (*sig.Signature, error) {
 	s := &sig.Signature{Result: sig.Type{Kind: sig.Void}}
 	var bad []string
 	for i := 0; i < t.NumIn(); i++ {
-		k, ok := inferKind(t.In(i))
+		pt, ok := inferType(t.In(i))
 		if !ok {
 			bad = append(bad, fmt.Sprintf("parameter %d has Go type %v", i, t.In(i)))
 		}
-		s.Params = append(s.Params, sig.Type{Kind: k})
+		s.Params = append(s.Params, pt)
 	}
 	switch t.NumOut() {
 	case 0:
 	case 1:
-		k, ok := inferKind(t.Out(0))
+		rt, ok := inferType(t.Out(0))
 		if !ok || t.Out(0).Kind() == reflect.Slice {
 			bad = append(bad, fmt.Sprintf("the result has Go type %v", t.Out(0)))
 		}
-		s.Result = sig.Type{Kind: k}
+		s.Result = rt
 	default:
 		bad = append(bad, fmt.Sprintf("%d results", t.NumOut()))
 	}

@@ -15,6 +15,13 @@
 // the reflective slow path (package fallback) consume the same Plan, so a
 // disagreement between the two paths points at the lowering.
 //
+// A struct by value has a Struct plan (Arg.Struct, Result.Struct; see
+// struct.go, sysv_struct.go and aapcs64_struct.go): on the C side its
+// pieces and the registers or stack slots they travel in, or the address
+// of a copy (AAPCS64) or of a result buffer (RDI on System V, X8 on
+// AAPCS64); on the Go side the register of each scalar leaf, or its stack
+// slot. Plans with structs are not fast-eligible yet.
+//
 // Package abi carries no build tags: both architectures plan on any host.
 // It imports only package sig and the standard library; it must never import
 // jit, exec, fallback or the root package.

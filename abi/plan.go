@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -87,6 +88,15 @@ type Arg struct {
 	Go   Loc // for a slice: the location of its data pointer
 	C    Loc
 	Ext  Ext // applied on the way into C
+
+	// Promote marks an f32 passed as a variadic argument: C's default
+	// argument promotions pass it as a double, so it is converted
+	// (CVTSS2SD, FCVT) on the way into C. The C location then holds 8 bytes.
+	Promote bool
+
+	// Struct is the plan of a struct by value (Kind sig.Struct), nil
+	// for scalars; see Struct for what Go and C mean then.
+	Struct *Struct
 }
 
 // Result is the plan of the result.
@@ -95,6 +105,8 @@ type Result struct {
 	C    Loc // where C leaves it
 	Go   Loc // where the Go caller expects it
 	Norm Ext // applied to the C result before it is handed to Go
+
+	Struct *Struct // a struct result (Kind sig.Struct), else nil
 }
 
 // Plan is the complete assignment of one signature on one architecture.
@@ -109,6 +121,17 @@ type Plan struct {
 	// of C stack arguments (a multiple of 8, not yet rounded to 16).
 	GoStack int
 	CStack  int
+
+	// Variadic and Fixed copy the signature's: Args[Fixed:] are variadic
+	// arguments, which get C's default argument promotions (see
+	// Arg.Promote; narrow integers are extended to 32 bits like every
+	// argument).
+	Variadic bool
+	Fixed    int
+
+	// VecRegs is the number of vector registers holding C arguments
+	// (0..8). A variadic callee on x86-64 reads it from AL.
+	VecRegs int
 
 	// Errno asks for C's errno to be captured right after the call, on
 	// the calling thread, and handed to Go as a trailing error result whose
@@ -131,6 +154,9 @@ func (p *Plan) SetErrno() {
 	p.ErrGo = Loc{Class: Int}
 	if p.Result.Go.Class == Int {
 		p.ErrGo.Reg = p.Result.Go.Reg + 1
+	}
+	if p.Result.Struct != nil {
+		p.ErrGo = p.structErrGo()
 	}
 }
 
@@ -171,12 +197,22 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	fixed := s.NumFixed()
+	if fixed < 0 || fixed > len(s.Params) {
+		return nil, fmt.Errorf("abi: %d fixed parameters of %d", fixed, len(s.Params))
+	}
 	if goParams != nil && len(goParams) != len(s.Params) {
 		return nil, fmt.Errorf("abi: %d Go parameter shapes for %d parameters", len(goParams), len(s.Params))
 	}
-	p := &Plan{Arch: a, Sig: s, Args: make([]Arg, len(s.Params))}
+	p := &Plan{Arch: a, Sig: s, Args: make([]Arg, len(s.Params)), Variadic: s.Variadic, Fixed: fixed}
 
 	var goSt, cSt state
+	var rs *Struct
+	if s.Result.Kind == sig.Struct || s.Result.Kind == sig.Array {
+		if rs, err = structResult(a, &cSt, s.Result); err != nil {
+			return nil, fmt.Errorf("abi: result: %w", err)
+		}
+	}
 	for i, t := range s.Params {
 		k := t.Kind
 		if k == sig.Void {
@@ -189,7 +225,13 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 		if as == GoSlice && k != sig.Ptr {
 			return nil, fmt.Errorf("abi: parameter %d is a Go slice but its C type is %v, not ptr", i, k)
 		}
-		arg := Arg{Kind: k, GoAs: as, Ext: argExt(k)}
+		if k == sig.Struct || k == sig.Array {
+			if p.Args[i], err = structArg(a, ar, &goSt, &cSt, t); err != nil {
+				return nil, fmt.Errorf("abi: parameter %d: %w", i, err)
+			}
+			continue
+		}
+		arg := Arg{Kind: k, GoAs: as, Ext: argExt(k), Promote: i >= fixed && k == sig.F32}
 		if as == GoSlice {
 			arg.Go = goSt.slice(&ar.goConv)
 		} else {
@@ -198,6 +240,9 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 		arg.C = cSt.scalar(&ar.cConv, k)
 		p.Args[i] = arg
 	}
+	// System V and AAPCS64 (Linux) pass variadic arguments in the same
+	// registers and stack slots as fixed ones; only the promotions differ.
+	p.VecRegs = cSt.flts
 	p.GoStack = alignUp(goSt.stack, 8)
 	p.CStack = cSt.stack
 
@@ -205,6 +250,9 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 	p.Result = Result{Kind: rk, Norm: resultNorm(rk)}
 	switch {
 	case rk == sig.Void:
+	case rs != nil:
+		p.Result.Struct = rs
+		p.Result.Go = goStructResult(ar, p.GoStack, rs)
 	case rk.IsFloat():
 		p.Result.C = Loc{Class: Float}
 		p.Result.Go = Loc{Class: Float}
@@ -213,6 +261,9 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 		p.Result.Go = Loc{Class: Int}
 	}
 	p.Fast, p.Reason = true, ""
+	if s.HasStruct() {
+		p.Fast, p.Reason = false, StructReason
+	}
 	return p, nil
 }
 
@@ -298,6 +349,10 @@ func (p *Plan) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", p.Arch, p.Sig)
 	for i, a := range p.Args {
+		if a.Struct != nil {
+			fmt.Fprintf(&b, "arg %d %s\n", i, p.structArgString(ar, a))
+			continue
+		}
 		fmt.Fprintf(&b, "arg %d %v: go %s", i, a.Kind, ar.goConv.locName(a.Go))
 		if a.GoAs == GoSlice {
 			b.WriteString(" slice")
@@ -306,11 +361,16 @@ func (p *Plan) String() string {
 		if a.Ext != NoExt {
 			fmt.Fprintf(&b, " %v", a.Ext)
 		}
+		if a.Promote {
+			b.WriteString(" promote")
+		}
 		b.WriteByte('\n')
 	}
 	r := p.Result
 	if r.Kind == sig.Void {
 		b.WriteString("ret void\n")
+	} else if r.Struct != nil {
+		fmt.Fprintf(&b, "ret %s\n", p.structResultString(ar))
 	} else {
 		fmt.Fprintf(&b, "ret %v: c %s -> go %s", r.Kind, ar.cConv.resultName(r.C), ar.goConv.locName(r.Go))
 		if r.Norm != NoExt {
@@ -319,7 +379,14 @@ func (p *Plan) String() string {
 		b.WriteByte('\n')
 	}
 	if p.Errno {
-		fmt.Fprintf(&b, "errno: go %s, %s\n", ar.goConv.locName(p.ErrGo), ar.goConv.locName(Loc{Class: Int, Reg: p.ErrGo.Reg + 1}))
+		fmt.Fprintf(&b, "errno: go %s\n", p.errGoName(ar))
+	}
+	if p.Variadic {
+		fmt.Fprintf(&b, "variadic: fixed %d", p.Fixed)
+		if p.Arch == AMD64 {
+			fmt.Fprintf(&b, ", AL %d", p.VecRegs)
+		}
+		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "stack go %d c %d\n", p.GoStack, p.CStack)
 	if p.Fast {
@@ -350,17 +417,28 @@ func (c *conv) resultName(l Loc) string {
 }
 
 // Key identifies the plan compactly, for caches: the assignment is a
-// function of the architecture, the parameter and result kinds and the Go
-// shapes, so plans with equal keys are identical.
+// function of the architecture, the parameter and result kinds, the Go
+// shapes and, for a variadic function, the number of fixed parameters
+// (which decides the promotions), so plans with equal keys are identical.
 func (p *Plan) Key() string {
 	b := make([]byte, 0, len(p.Arch)+2+2*len(p.Args))
 	b = append(b, p.Arch...)
 	b = append(b, ':', byte(p.Result.Kind))
+	b = appendStructKey(b, p.Result.Struct)
 	if p.Errno {
 		b = append(b, 'e')
 	}
+	if p.Variadic {
+		b = append(b, 'v')
+		b = binary.AppendUvarint(b, uint64(p.Fixed))
+	}
 	for _, a := range p.Args {
-		b = append(b, byte(a.Kind), byte(a.GoAs))
+		as := byte(a.GoAs)
+		if a.Promote {
+			as |= 0x80
+		}
+		b = append(b, byte(a.Kind), as)
+		b = appendStructKey(b, a.Struct)
 	}
 	return string(b)
 }

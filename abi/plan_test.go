@@ -2,8 +2,10 @@ package abi
 
 import (
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +33,41 @@ var goldenSigs = []string{
 	"i32(i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i16, i32, i8)",
 	"f64(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64)",
 	"f32(f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)",
+
+	// Variadic: the variadic arguments go where fixed ones would, f32 is
+	// promoted to double, AL counts the vector registers.
+	"i32(ptr, usize, ptr, ... i32, f64)",
+	"i32(ptr, ...)",
+	"i32(...)",
+	"i32(ptr, f32, ... f32, i8, bool, u16, f64)",
+	"f64(i32, ... f32, f32, f32, f32, f32, f32, f32, f32, f32, f64, i64, i64, i64, i64, i64, i16)",
+	"void(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, ... f32, f32)",
+
+	// Structs by value: System V eightbyte classes and MEMORY, AAPCS64
+	// HFAs, packed X registers and copies by reference; indirect results
+	// (RDI / X8); structs that do not fit the registers left; Go's
+	// ABIInternal assignment (field by field, or the stack for arrays).
+	"{i32, i32}(i32, i32)",
+	"{f32, f32}({f32, f32})",
+	"{f64, f64}({f64, f64})",
+	"{i8, {f32, f32}}({i8, {f32, f32}})",
+	"{f32[3]}({f32[3]})",
+	"{f64, f64, f64}({f64, f64, f64})",
+	"{f32, f32, f32, f32}({f32, f32, f32, f32})",
+	"{i64, i64, i64}({i64, i64, i64}, i64)",
+	"{i8, i16, i32}({i8, i16, i32})",
+	"{f64, i32}({f64, i32})",
+	"{i32, f32}({i32, f32})",
+	"{u8[2], {i16, {f32}}}({u8[2], {i16, {f32}}})",
+	"{i16, {f32[2], {u8[3], i32}}, f64}(ptr, {i16, {f32[2], {u8[3], i32}}, f64})",
+	"u64(i64, i64, i64, i64, i64, i64, i64, i64, {i32, i32})",
+	"u64(i64, i64, i64, i64, i64, {i64, i64}, i64)",
+	"u64(i64, i64, i64, i64, i64, i64, i64, {i64, i64}, i64)",
+	"f64(f64, f64, f64, f64, f64, f64, f64, {f64, f64}, f64)",
+	"f64(f64, f64, f64, f64, f64, f64, {f64, f64, f64}, f64)",
+	"{ptr, i64}({ptr, i64}, {bool, u8})",
+	"{i64, i64}(i64, {i64, i64, i64}, i64, i64, i64, i64, i64, i64, {i64, i64, i64})",
+	"i32(ptr, ... {i32, f64}, {f32, f32})",
 }
 
 // goldenSlices binds some ptr parameters as Go slices, keyed by signature.
@@ -45,7 +82,8 @@ var goldenSlices = map[string][]GoParam{
 func dump(t *testing.T, arch Arch) string {
 	var b strings.Builder
 	sigs := append([]string{}, goldenSigs...)
-	for s := range goldenSlices {
+	// In a fixed order: map iteration order would make the file flaky.
+	for _, s := range slices.Sorted(maps.Keys(goldenSlices)) {
 		if !contains(sigs, s) {
 			sigs = append(sigs, s)
 		}
@@ -109,6 +147,9 @@ func TestPlanInvariants(t *testing.T) {
 	for iter := 0; iter < 2000; iter++ {
 		n := next(40)
 		s := &sig.Signature{Result: sig.Type{Kind: kinds[next(len(kinds))]}}
+		if next(3) == 0 {
+			s.Variadic, s.Fixed = true, next(n+1)
+		}
 		shapes := make([]GoParam, n)
 		for i := 0; i < n; i++ {
 			k := kinds[next(len(kinds))]
@@ -131,28 +172,88 @@ func checkInvariants(t *testing.T, p *Plan) {
 	t.Helper()
 	ar, _ := archOf(p.Arch)
 	var cInt, cFlt, cSlot int
+	if r := p.Result.Struct; r != nil {
+		checkStructPieces(t, p, -1, r)
+		if r.Pass == Indirect && p.Arch == AMD64 {
+			if r.Ref != (Loc{Class: Int}) {
+				t.Fatalf("%s\nindirect result not in I0", p)
+			}
+			cInt = 1
+		}
+	}
 	used := map[int]bool{} // Go stack bytes
 	var goInt, goFlt int
 	for i, a := range p.Args {
-		switch a.C.Class {
-		case Int:
-			if a.C.Reg != cInt {
-				t.Fatalf("%s\narg %d: C int register %d, want %d", p, i, a.C.Reg, cInt)
+		var cLocs []Loc
+		switch s := a.Struct; {
+		case s == nil:
+			cLocs = []Loc{a.C}
+		case s.Pass == InRegs:
+			checkStructPieces(t, p, i, s)
+			for _, pc := range s.Pieces {
+				cLocs = append(cLocs, pc.Loc)
 			}
-			cInt++
-		case Float:
-			if a.C.Reg != cFlt {
-				t.Fatalf("%s\narg %d: C float register %d, want %d", p, i, a.C.Reg, cFlt)
+		case s.Pass == InMemory:
+			checkStructPieces(t, p, i, s)
+			for k := 0; k < s.Size; k += 8 {
+				cLocs = append(cLocs, Loc{Class: Stack, Off: s.Pieces[0].Loc.Off + k})
 			}
-			cFlt++
-		case Stack:
-			if a.C.Off != 8*cSlot {
-				t.Fatalf("%s\narg %d: C stack offset %d, want %d", p, i, a.C.Off, 8*cSlot)
+		case s.Pass == ByRef:
+			if p.Arch != ARM64 || s.Size <= 16 {
+				t.Fatalf("%s\narg %d: by reference", p, i)
 			}
-			cSlot++
+			cLocs = []Loc{s.Ref}
+		default:
+			t.Fatalf("%s\narg %d: pass %v", p, i, s.Pass)
+		}
+		for _, l := range cLocs {
+			switch l.Class {
+			case Int:
+				if l.Reg != cInt {
+					t.Fatalf("%s\narg %d: C int register %d, want %d", p, i, l.Reg, cInt)
+				}
+				cInt++
+			case Float:
+				if l.Reg != cFlt {
+					t.Fatalf("%s\narg %d: C float register %d, want %d", p, i, l.Reg, cFlt)
+				}
+				cFlt++
+			case Stack:
+				if l.Off != 8*cSlot {
+					t.Fatalf("%s\narg %d: C stack offset %d, want %d", p, i, l.Off, 8*cSlot)
+				}
+				cSlot++
+			default:
+				t.Fatalf("%s\narg %d: no C location", p, i)
+			}
 		}
 		if cInt > ar.cConv.ints || cFlt > ar.cConv.flts {
 			t.Fatalf("%s\narg %d: C registers overflow", p, i)
+		}
+		if a.Struct != nil && a.Struct.Go != nil {
+			if a.Go.Class != None {
+				t.Fatalf("%s\narg %d: struct both in Go registers and at %v", p, i, a.Go)
+			}
+			for _, lf := range a.Struct.Go {
+				switch lf.Loc.Class {
+				case Int:
+					if lf.Loc.Reg != goInt {
+						t.Fatalf("%s\narg %d: Go int register %d, want %d", p, i, lf.Loc.Reg, goInt)
+					}
+					goInt++
+				case Float:
+					if lf.Loc.Reg != goFlt {
+						t.Fatalf("%s\narg %d: Go float register %d, want %d", p, i, lf.Loc.Reg, goFlt)
+					}
+					goFlt++
+				default:
+					t.Fatalf("%s\narg %d: Go leaf at %v", p, i, lf.Loc)
+				}
+			}
+			if goInt > ar.goConv.ints || goFlt > ar.goConv.flts {
+				t.Fatalf("%s\narg %d: Go registers overflow", p, i)
+			}
+			continue
 		}
 		switch a.Go.Class {
 		case Int:
@@ -176,6 +277,9 @@ func checkInvariants(t *testing.T, p *Plan) {
 			if a.GoAs == GoSlice {
 				size, align = 24, 8
 			}
+			if a.Struct != nil {
+				size, align = a.Struct.Size, a.Struct.Align
+			}
 			if a.Go.Off%align != 0 {
 				t.Fatalf("%s\narg %d: Go stack offset %d not %d-aligned", p, i, a.Go.Off, align)
 			}
@@ -188,10 +292,90 @@ func checkInvariants(t *testing.T, p *Plan) {
 			if a.Go.Off+size > p.GoStack {
 				t.Fatalf("%s\narg %d: beyond the Go stack area (%d)", p, i, p.GoStack)
 			}
+		default:
+			t.Fatalf("%s\narg %d: no Go location", p, i)
 		}
+	}
+	vec := 0
+	for i, a := range p.Args {
+		if want := p.Variadic && i >= p.Fixed && a.Kind == sig.F32; a.Promote != want {
+			t.Fatalf("%s\narg %d: Promote %v, want %v", p, i, a.Promote, want)
+		}
+		if a.C.Class == Float {
+			vec++
+		}
+		if a.Struct != nil && a.Struct.Pass == InRegs {
+			for _, pc := range a.Struct.Pieces {
+				if pc.Loc.Class == Float {
+					vec++
+				}
+			}
+		}
+	}
+	// AAPCS64 sets NSRN to 8 when an HFA does not fit: VecRegs then
+	// counts the registers handed out rather than those holding values.
+	if vec > 8 || p.VecRegs != vec && (p.Arch == AMD64 || p.VecRegs != 8) {
+		t.Fatalf("%s\nVecRegs %d, want %d", p, p.VecRegs, vec)
+	}
+	if p.Fixed != p.Sig.NumFixed() || p.Variadic != p.Sig.Variadic {
+		t.Fatalf("%s\nVariadic %v Fixed %d", p, p.Variadic, p.Fixed)
 	}
 	if p.CStack != 8*cSlot {
 		t.Fatalf("%s\nCStack %d, want %d", p, p.CStack, 8*cSlot)
+	}
+	if p.Sig.HasStruct() == p.Fast || !p.Fast && p.Reason != StructReason && p.Sig.HasStruct() {
+		t.Fatalf("%s\nfast %v with structs %v", p, p.Fast, p.Sig.HasStruct())
+	}
+}
+
+// checkStructPieces checks the pieces of a struct argument (index i) or
+// result (i < 0) against its type: registers hold at most 8 bytes each,
+// in offset order, covering the struct (or, for an HFA, its members),
+// and the Go leaves, when in registers, are its scalars in order.
+func checkStructPieces(t *testing.T, p *Plan, i int, s *Struct) {
+	t.Helper()
+	if s.Size != s.Type.Size() || s.Align != s.Type.Align() {
+		t.Fatalf("%s\nstruct %d: size %d align %d", p, i, s.Size, s.Align)
+	}
+	var leaves []cLeaf
+	flatten(s.Type, 0, 1<<30, &leaves)
+	if s.Go != nil {
+		if len(s.Go) != len(leaves) {
+			t.Fatalf("%s\nstruct %d: %d Go leaves for %d scalars", p, i, len(s.Go), len(leaves))
+		}
+		for k, lf := range s.Go {
+			if lf.Off != leaves[k].off || lf.Kind != leaves[k].kind {
+				t.Fatalf("%s\nstruct %d: Go leaf %d is %v at %d, want %v at %d", p, i, k, lf.Kind, lf.Off, leaves[k].kind, leaves[k].off)
+			}
+		}
+	}
+	switch s.Pass {
+	case InMemory:
+		if len(s.Pieces) != 1 || s.Pieces[0].Off != 0 || s.Pieces[0].Size != s.Size || s.Pieces[0].Loc.Class != Stack {
+			t.Fatalf("%s\nstruct %d: memory pieces %v", p, i, s.Pieces)
+		}
+		return
+	case InRegs:
+	default:
+		return
+	}
+	_, _, hfa := aapcs64HFA(s.Type)
+	hfa = hfa && p.Arch == ARM64
+	off := 0
+	for _, pc := range s.Pieces {
+		if pc.Size < 1 || pc.Size > 8 || pc.Loc.Class != Int && pc.Loc.Class != Float {
+			t.Fatalf("%s\nstruct %d: piece %v", p, i, pc)
+		}
+		if pc.Off != off {
+			t.Fatalf("%s\nstruct %d: piece at %d, want %d", p, i, pc.Off, off)
+		}
+		if hfa != (pc.Loc.Class == Float && p.Arch == ARM64) {
+			t.Fatalf("%s\nstruct %d: piece %v (HFA %v)", p, i, pc, hfa)
+		}
+		off += pc.Size
+	}
+	if off != s.Size {
+		t.Fatalf("%s\nstruct %d: pieces cover %d of %d bytes", p, i, off, s.Size)
 	}
 }
 
@@ -206,13 +390,49 @@ func TestPlanErrors(t *testing.T) {
 	if _, err := New(AMD64, s, []GoParam{GoScalar, GoScalar}); err == nil {
 		t.Error("wrong number of Go shapes accepted")
 	}
+	if _, err := New(AMD64, &sig.Signature{Result: s.Result, Params: s.Params, Variadic: true, Fixed: 2}, nil); err == nil {
+		t.Error("Fixed beyond the parameters accepted")
+	}
+	for _, src := range []string{"i32({i32})", "{f32, f32}()", "void(i8, {i8, {f32}[2]})"} {
+		s, err := sig.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, arch := range []Arch{AMD64, ARM64} {
+			p, err := New(arch, s, nil)
+			if err != nil || p.Fast || p.Reason != StructReason {
+				t.Errorf("%s %s: plan %v, error %v; want a slow-path plan (%s)", arch, src, p, err, StructReason)
+			}
+		}
+		if _, err := New(AMD64, s, []GoParam{GoSlice}); s.Params != nil && err == nil {
+			t.Errorf("%s: a Go slice for a struct accepted", src)
+		}
+	}
+	i32 := sig.Type{Kind: sig.I32}
+	for _, bad := range []*sig.Signature{
+		{Result: i32, Params: []sig.Type{{Kind: sig.Struct}}},
+		{Result: sig.Type{Kind: sig.Struct}},
+		{Result: i32, Params: []sig.Type{{Kind: sig.Array, Elem: &i32, Len: 2}}},
+		{Result: sig.Type{Kind: sig.Array, Elem: &i32, Len: 2}},
+		{Result: i32, Params: []sig.Type{{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.Array, Len: 2}}}}},
+		{Result: i32, Params: []sig.Type{{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.Array, Elem: &i32}}}}},
+		{Result: i32, Params: []sig.Type{{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.Void}}}}},
+	} {
+		for _, arch := range []Arch{AMD64, ARM64} {
+			if p, err := New(arch, bad, nil); err == nil {
+				t.Errorf("%s: malformed signature accepted:\n%v", arch, p)
+			}
+		}
+	}
 }
 
 // Key must separate every pair of plans whose dumps differ.
 func TestKeySeparatesPlans(t *testing.T) {
 	seen := map[string]string{}
 	for _, arch := range []Arch{AMD64, ARM64} {
-		for _, src := range append(append([]string{}, goldenSigs...), "i32(i32)", "i32(i64)", "u32(i32)", "void(ptr)") {
+		for _, src := range append(append([]string{}, goldenSigs...), "i32(i32)", "i32(i64)", "u32(i32)", "void(ptr)",
+			"i32(f32, f32)", "i32(f32, ... f32)", "i32(... f32, f32)", "i32(f32, f32, ...)",
+			"i32(i32, i32)", "i32(i32, ... i32)", "i32(i32, i32, ...)", "i32(... i32, i32)") {
 			s, _ := sig.Parse(src)
 			for _, shapes := range [][]GoParam{nil, goldenSlices[src]} {
 				p, err := New(arch, s, shapes)

@@ -39,6 +39,9 @@ type frame struct {
 
 	// words backs the stack words; stack holds its address.
 	words []uint64
+	// scratch holds the copies of struct arguments and a struct result
+	// (see struct.go).
+	scratch []uint64
 }
 
 // Gate is shared by every binding of one library: Close sets Closed and
@@ -87,12 +90,18 @@ func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
 	if p.Errno && t.ErrnoLocation == 0 {
 		return reflect.Value{}, errors.New("fallback: errno capture needs the C library's __errno_location")
 	}
-	c := &caller{plan: p, target: t, nstack: p.CStack / 8}
+	if p.Sig.HasStruct() && !structStub {
+		return reflect.Value{}, fmt.Errorf("fallback: structs by value are not implemented on %s yet", runtime.GOARCH)
+	}
+	c := &caller{plan: p, target: t, nstack: p.CStack / 8, structs: newStructLayout(p)}
 	if p.Result.Kind != sig.Void {
 		c.out = fnType.Out(0)
 	}
 	c.pool.New = func() any {
 		f := &frame{words: make([]uint64, c.nstack)}
+		if c.structs != nil {
+			f.scratch = make([]uint64, c.structs.words)
+		}
 		return f
 	}
 	return reflect.MakeFunc(fnType, c.call), nil
@@ -104,6 +113,8 @@ type caller struct {
 	out    reflect.Type
 	nstack int
 	pool   sync.Pool
+
+	structs *structLayout // nil without structs by value
 }
 
 func (c *caller) call(args []reflect.Value) []reflect.Value {
@@ -122,6 +133,10 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 	f := c.pool.Get().(*frame)
 	f.fn = t.Addr
 	for i, a := range c.plan.Args {
+		if a.Struct != nil {
+			c.putStruct(f, i, a.Struct, args[i])
+			continue
+		}
 		w := argWord(a, args[i])
 		switch a.C.Class {
 		case abi.Int:
@@ -136,18 +151,27 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 	if c.plan.Errno {
 		f.errnoF = t.ErrnoLocation
 	}
+	f.nfloat = uintptr(c.plan.VecRegs) // AL: read by variadic callees on amd64
 	f.nstack = uintptr(c.nstack)
 	if c.nstack > 0 {
 		f.stack = uintptr(unsafe.Pointer(&f.words[0]))
 	}
+	c.prepareResult(f)
 	runtime_cgocall(callStubABI0, unsafe.Pointer(f))
 	// The arguments (and the Go memory their pointers reach) stay alive
 	// until C has returned.
 	runtime.KeepAlive(args)
 	ret, fret, errno := f.ret, f.fret, f.errno
+	var sret reflect.Value
+	if c.plan.Result.Struct != nil {
+		sret = c.structResult(f)
+	}
 	c.pool.Put(f)
 	var out []reflect.Value
-	if c.out != nil {
+	switch {
+	case sret.IsValid():
+		out = append(out, sret)
+	case c.out != nil:
 		out = append(out, resultValue(c.plan.Result, c.out, ret, fret))
 	}
 	if c.plan.Errno {
@@ -183,6 +207,10 @@ func argWord(a abi.Arg, v reflect.Value) uint64 {
 		w = v.Uint()
 	case reflect.Float32:
 		w = uint64(float32Bits(v))
+		if a.Promote {
+			// A variadic f32 is passed as a double (CVTSS2SD, FCVT).
+			w = math.Float64bits(float64(math.Float32frombits(uint32(w))))
+		}
 	case reflect.Float64:
 		w = math.Float64bits(v.Float())
 	case reflect.Pointer, reflect.UnsafePointer:

@@ -4,3 +4,7 @@ package fallback
 var callStubABI0 uintptr
 
 const haveStub = true
+
+// structStub: the stub stores RDX and XMM1, the second words of struct
+// results; a hidden result pointer is an ordinary RDI argument.
+const structStub = true

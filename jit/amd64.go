@@ -53,9 +53,11 @@ const (
 //     see the system stack's g) and set SP to g0.sched.sp, aligned to 16.
 //
 //  3. Move the arguments: Go registers and Go stack slots to C registers
-//     and C stack slots, extending narrow integers to 32 bits.
+//     and C stack slots, extending narrow integers to 32 bits and
+//     converting f32 variadic arguments to double.
 //
-//  4. CALL the target.
+//  4. CALL the target; for a variadic callee AL holds the number of vector
+//     registers used, set right before the CALL.
 //
 //  5. Normalise a narrow result in AX; floats are already in X0.
 //
@@ -109,6 +111,10 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")
 		}
 		b.add(MOVL, imm(0), mem(rFS, rt.ErrnoTLS))
+	}
+	if p.Variadic {
+		// AX is no C argument register and no move reads it any more.
+		b.add(MOVL, imm(int64(p.VecRegs)), reg(rAX))
 	}
 	b.add(CALL, none, reg(regTarget))
 	if p.Errno {
@@ -170,6 +176,7 @@ type move struct {
 	from, to abi.Loc
 	ext      abi.Ext
 	slice    bool // from is a Go slice header's data pointer
+	promote  bool // an f32 that C receives as a double
 }
 
 // movesAMD64 emits the argument moves in an order that never overwrites a
@@ -185,9 +192,17 @@ type move struct {
 //
 // Before any of that, the data pointer of every empty slice held in
 // registers is replaced by NULL in place: C sees NULL for nil and empty
-// slices, as on the slow path. (Slices on the Go stack are checked as they
-// are loaded.)
+// slices, as on the slow path; and every promoted f32 held in a register is
+// converted to double in place (each Go register is read by one move
+// only). (Slices and promoted floats on the Go stack are handled as they are
+// loaded.)
 func movesAMD64(b *x86prog, p *abi.Plan) error {
+	for _, a := range p.Args {
+		if a.Promote && a.Go.Class == abi.Float {
+			x := regOfAMD64(a.Go, true)
+			b.add(CVTSS2SD, reg(x), reg(x))
+		}
+	}
 	zeroed := false
 	for _, a := range p.Args {
 		if a.GoAs != abi.GoSlice {
@@ -206,7 +221,7 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 	}
 	var regMoves, loads []move
 	for _, a := range p.Args {
-		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice}
+		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
 		switch {
 		case m.to.Class == abi.Stack:
 			toCStackAMD64(b, m)
@@ -253,6 +268,12 @@ func toCStackAMD64(b *x86prog, m move) {
 		}
 		b.add(MOVQ, reg(src), dst)
 	case abi.Stack:
+		if m.promote {
+			// Through X15, which is zeroed again before returning to Go.
+			loadGoStackAMD64(b, m, rX15)
+			b.add(MOVSD, reg(rX15), dst)
+			return
+		}
 		loadGoStackAMD64(b, m, regScratch)
 		b.add(MOVQ, reg(regScratch), dst)
 	}
@@ -270,6 +291,10 @@ func loadGoStackAMD64(b *x86prog, m move, r int16) {
 		return
 	}
 	if r >= rX0 && r <= rX15 {
+		if m.promote {
+			b.add(CVTSS2SD, src, reg(r))
+			return
+		}
 		if m.kind == sig.F32 {
 			b.add(MOVSS, src, reg(r))
 		} else {

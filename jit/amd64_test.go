@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,9 @@ var listingSigs = []string{
 	"f64(i32, f64, i64, i8, f32, u8, i16, f64, u32, f32, u16, f64)",
 	"i32(i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i16, i32, i8)",
 	"f32(f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)",
+	"i32(ptr, usize, ptr, ... i32, f64)",
+	"i32(ptr, ...)",
+	"void(f32, ... f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)",
 }
 
 // TestListingsAMD64 pins the decoded trampolines of representative
@@ -161,6 +165,9 @@ func TestArgumentMovesAMD64(t *testing.T) {
 	for iter := 0; iter < 1500; iter++ {
 		s := &sig.Signature{Result: sig.Type{Kind: kinds[rnd()%uint64(len(kinds))]}}
 		n := int(rnd() % 30)
+		if rnd()%3 == 0 {
+			s.Variadic, s.Fixed = true, int(rnd()%uint64(n+1))
+		}
 		shapes := make([]abi.GoParam, n)
 		for i := 0; i < n; i++ {
 			k := kinds[rnd()%uint64(len(kinds))]
@@ -240,7 +247,7 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 		}
 	}
 	// Run from the instruction after "and $-0x10,%rsp" to the call.
-	pc, running := 0, false
+	pc, running, last := 0, false, ""
 	for pc < len(code) {
 		inst, err := x86asm.Decode(code[pc:], 64)
 		if err != nil {
@@ -253,11 +260,20 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 			continue
 		}
 		if inst.Op == x86asm.CALL {
+			// A variadic callee finds the number of vector registers in
+			// AL, set by the last instruction before the call.
+			if want := fmt.Sprintf("mov $0x%x,%%eax", p.VecRegs); p.Variadic && last != want {
+				return fmt.Errorf("variadic call: %q before the call, want %q", last, want)
+			}
+			if p.Variadic && m.gpr[0]&0xff != uint64(p.VecRegs) {
+				return fmt.Errorf("variadic call: AL = %d, want %d", m.gpr[0]&0xff, p.VecRegs)
+			}
 			break
 		}
 		if err := m.exec(inst); err != nil {
 			return fmt.Errorf("%s: %v", text, err)
 		}
+		last = text
 	}
 	for i, a := range p.Args {
 		var got uint64
@@ -279,6 +295,10 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 // cView is the part of a 64-bit location C reads for an argument, and the
 // value it must hold there: narrow integers extended to 32 bits.
 func cView(a abi.Arg, v uint64) (mask, want uint64) {
+	if a.Promote {
+		// A variadic f32 arrives as a double.
+		return ^uint64(0), math.Float64bits(float64(math.Float32frombits(uint32(v))))
+	}
 	switch a.Kind {
 	case sig.I8:
 		return 0xffffffff, uint64(uint32(int32(int8(v))))
@@ -334,6 +354,8 @@ func (m *machine) read(a x86asm.Arg, bytes int) (uint64, error) {
 		var b [8]byte
 		copy(b[:bytes], buf[off:off+bytes])
 		return binary.LittleEndian.Uint64(b[:]), nil
+	case x86asm.Imm:
+		return uint64(int64(a)), nil
 	}
 	return 0, fmt.Errorf("cannot read %v", a)
 }
@@ -399,6 +421,12 @@ func (m *machine) exec(inst x86asm.Inst) error {
 			v &= 1<<(8*width) - 1
 		}
 		return m.write(dst, v, width, inst.Op)
+	case x86asm.CVTSS2SD:
+		if v, err = m.read(src, 4); err != nil {
+			return err
+		}
+		d := math.Float64bits(float64(math.Float32frombits(uint32(v))))
+		return m.write(dst, d, 8, inst.Op)
 	case x86asm.MOVSX, x86asm.MOVSXD, x86asm.MOVZX:
 		from := size
 		if from == 0 {

@@ -12,9 +12,13 @@
 // Whitespace (spaces, tabs, newlines) between tokens is ignored.
 //
 //	signature = type "(" params ")" .
-//	params    = [ "void" | param { "," param } ] .
+//	params    = "void"
+//	          | [ param { "," param } ]
+//	          | [ param { "," param } "," ] "..." [ [ "," ] param { "," param } ] .
 //	param     = type .                       (a void param must stand alone)
-//	type      = { qual } base { qual } { "*" { qual } } .
+//	type      = { qual } ( base | struct ) { qual } { "*" { qual } } .
+//	struct    = "{" field { "," field } "}" .
+//	field     = type { "[" length "]" } .    (not void; length: 1, 2, ...)
 //	qual      = "const" | "volatile" .
 //	base      = canonical | typedef | cspec { cspec }
 //	          | ( "struct" | "union" | "enum" ) name    (only before "*")
@@ -31,12 +35,39 @@
 // Plain char is signed on x86-64 Linux but unsigned on arm64 Linux; sig maps
 // char to i8 everywhere, so write u8 or "unsigned char" when it matters.
 // Any type followed by "*" is ptr, including pointers to names sig does not
-// know, like "FILE *" or "struct foo *".
+// know, like "FILE *" or "struct foo *", and pointers to struct literals.
+//
+// # Structs
+//
+// A struct passed or returned by value is written as the list of its field
+// types in braces: "{i32, f64}". Fields may be structs ("{i8, {f32, f32}}")
+// and arrays ("{f32[3]}", "{i32, f32}[2]" for an array of two structs,
+// "i8[2][3]" for two arrays of three i8, as in C). Field names are not part
+// of the language. The layout is C's on LP64 Linux (x86-64 and AArch64
+// agree): each field at the next multiple of its alignment, the struct's
+// alignment the largest of its fields', its size padded to a multiple of
+// that (Type.Size, Type.Align, Type.Offsets). A struct has at least one
+// field and at most MaxStructSize bytes; nesting is limited to 63 levels.
+// Arrays exist only inside structs: a C array parameter is a pointer ("use
+// ptr"), and C functions cannot return arrays. A named C struct by value
+// ("struct foo") is an error, because sig cannot know its fields.
+//
+// # Variadic functions
+//
+// "..." ends the fixed parameters of a variadic function. The types after it
+// are the variadic arguments one binding passes, so that
+// "i32(ptr, usize, ptr, ... i32, f64)" is snprintf called with an int and a
+// double. "..., i32" is accepted for "... i32". Params lists all of them;
+// Signature.Fixed says how many are fixed. The canonical forms are
+// "i32(ptr, ... i32, f64)", "i32(ptr, ...)" and "i32(...)".
+//
+// The C default argument promotions apply to the variadic arguments when
+// they are passed (f32 as a double, bool, i8, u8, i16 and u16 as an int);
+// the signature keeps the types as written, which are the Go types of the
+// binding.
 //
 // C types that cannot be passed yet (long double, __int128, _Complex, vector
-// types such as __m128) are reported as unsupported. Struct literals such as
-// "{i32, f64}" and variadic tails ("...") are reserved syntax for later work
-// and are reported as not supported yet.
+// types such as __m128) are reported as unsupported.
 //
 // Parse(s.String()) reproduces s for every Signature that Parse returns.
 package sig

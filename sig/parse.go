@@ -41,7 +41,7 @@ func parse(src string) (*Signature, *Error) {
 	if p.peek().kind == tokEOF {
 		return nil, p.errAt(0, "empty signature")
 	}
-	res, err := p.parseType()
+	res, err := p.parseType(inResult)
 	if err != nil {
 		return nil, err
 	}
@@ -49,14 +49,14 @@ func parse(src string) (*Signature, *Error) {
 		return nil, p.expected(`"("`)
 	}
 	p.next()
-	params, err := p.parseParams()
-	if err != nil {
+	s := &Signature{Result: res}
+	if err := p.parseParams(s); err != nil {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, p.errAt(t.off, "unexpected %s after signature", describe(t))
 	}
-	return &Signature{Result: Type{Kind: res}, Params: params}, nil
+	return s, nil
 }
 
 // Lexing. Words are runs of ASCII letters, digits and underscores; "..." is
@@ -122,10 +122,25 @@ func describe(t token) string {
 }
 
 type parser struct {
-	src  string
-	toks []token // always ends with a tokEOF
-	pos  int
+	src   string
+	toks  []token // always ends with a tokEOF
+	pos   int
+	depth int // struct literals open around the current token
 }
+
+// maxDepth is how deeply struct literals may nest (C asks compilers to
+// support at least 63 levels).
+const maxDepth = 63
+
+// where says what a type being parsed is for: arrays are only valid as
+// struct fields, void only as a result or the lone "(void)".
+type where uint8
+
+const (
+	inResult where = iota
+	inParam
+	inField
+)
 
 func (p *parser) peek() token { return p.toks[p.pos] }
 
@@ -152,71 +167,97 @@ func (p *parser) expected(what string) *Error {
 	return p.errAt(t.off, "expected %s, found %s", what, describe(t))
 }
 
-func (p *parser) parseParams() ([]Type, *Error) {
+// parseParams parses the parameter list after "(" up to and including ")"
+// into s.Params, s.Variadic and s.Fixed.
+func (p *parser) parseParams(s *Signature) *Error {
 	if p.is(")") {
 		p.next()
-		return nil, nil
+		return nil
 	}
-	var params []Type
 	for {
 		start := p.peek()
 		if p.is("...") {
-			return nil, p.errAt(start.off, "variadic functions are not supported yet")
-		}
-		if len(params) == MaxParams {
-			return nil, p.errAt(start.off, "too many parameters (at most %d)", MaxParams)
-		}
-		k, err := p.parseType()
-		if err != nil {
-			return nil, err
-		}
-		if k == Void {
-			// C's "(void)" means no parameters; a void among others is
-			// a mistake.
-			if len(params) > 0 || p.is(",") {
-				return nil, p.errAt(start.off, `void must be the only parameter, as in "(void)"`)
-			}
-			if !p.is(")") {
-				return nil, p.expected(`")"`)
+			if s.Variadic {
+				return p.errAt(start.off, `"..." may appear only once`)
 			}
 			p.next()
-			return nil, nil
+			s.Variadic, s.Fixed = true, len(s.Params)
+			switch {
+			case p.is(")"):
+				p.next()
+				return nil
+			case p.is(","):
+				// "..., i32" means the same as "... i32".
+				p.next()
+			}
+			continue
 		}
-		params = append(params, Type{Kind: k})
+		if len(s.Params) == MaxParams {
+			return p.errAt(start.off, "too many parameters (at most %d)", MaxParams)
+		}
+		t, err := p.parseType(inParam)
+		if err != nil {
+			return err
+		}
+		if t.Kind == Void {
+			// C's "(void)" means no parameters; a void among others is
+			// a mistake.
+			if len(s.Params) > 0 || s.Variadic || p.is(",") {
+				return p.errAt(start.off, `void must be the only parameter, as in "(void)"`)
+			}
+			if !p.is(")") {
+				return p.expected(`")"`)
+			}
+			p.next()
+			return nil
+		}
+		s.Params = append(s.Params, t)
+		if !s.Variadic {
+			s.Fixed = len(s.Params)
+		}
 		switch {
 		case p.is(","):
 			p.next()
 		case p.is(")"):
 			p.next()
-			return params, nil
+			return nil
 		default:
-			return nil, p.expected(`")" or ","`)
+			return p.expected(`")" or ","`)
 		}
 	}
 }
 
-// parseType parses one parameter or result type.
-func (p *parser) parseType() (Kind, *Error) {
+// parseType parses one result, parameter or struct field type.
+func (p *parser) parseType(w where) (Type, *Error) {
+	start := p.peek().off
 	p.skipQualifiers()
 	t := p.peek()
-	if p.is("{") {
-		return 0, p.errAt(t.off, "struct types are not supported yet")
-	}
-	if t.kind != tokWord {
-		return 0, p.expected("a type")
-	}
-	k, deferred, err := p.parseBase()
-	if err != nil {
-		return 0, err
+	var base Type
+	var deferred *Error
+	switch {
+	case p.is("{"):
+		st, err := p.parseStruct()
+		if err != nil {
+			return Type{}, err
+		}
+		base = st
+	case t.kind == tokWord:
+		k, d, err := p.parseBase()
+		if err != nil {
+			return Type{}, err
+		}
+		base, deferred = Type{Kind: k}, d
+	default:
+		return Type{}, p.expected("a type")
 	}
 	p.skipQualifiers()
 	if w := p.peek(); w.kind == tokWord {
 		// The base type was not understood, or is followed by something
 		// that is not part of it (a parameter name, say).
 		if deferred != nil {
-			return 0, deferred
+			return Type{}, deferred
 		}
-		return 0, p.errAt(w.off, "unexpected %s after type", describe(w))
+		return Type{}, p.errAt(w.off, "unexpected %s after type", describe(w))
 	}
 	stars := 0
 	for p.is("*") {
@@ -225,17 +266,102 @@ func (p *parser) parseType() (Kind, *Error) {
 		stars++
 	}
 	if p.is("[") {
-		return 0, p.errAt(p.peek().off, "array types are not supported yet")
+		switch w {
+		case inParam:
+			return Type{}, p.errAt(p.peek().off, "array parameters decay to pointers in C: use ptr")
+		case inResult:
+			return Type{}, p.errAt(p.peek().off, "C functions cannot return arrays: wrap the array in a struct")
+		}
 	}
 	if stars > 0 {
 		// Every pointer is passed the same way, so what it points to
 		// does not matter, even when sig could not pass that by value.
-		return Ptr, nil
+		base, deferred = Type{Kind: Ptr}, nil
 	}
 	if deferred != nil {
-		return 0, deferred
+		return Type{}, deferred
 	}
-	return k, nil
+	if w == inField && base.Kind == Void {
+		return Type{}, p.errAt(start, "a struct field cannot be void")
+	}
+	if p.is("[") {
+		return p.parseDims(base)
+	}
+	return base, nil
+}
+
+// parseStruct parses a struct literal "{T, T, ...}".
+func (p *parser) parseStruct() (Type, *Error) {
+	open := p.next()
+	if p.depth == maxDepth {
+		return Type{}, p.errAt(open.off, "structs nested more than %d deep", maxDepth)
+	}
+	if p.is("}") {
+		return Type{}, p.errAt(open.off, "empty struct: C structs have at least one field")
+	}
+	p.depth++
+	defer func() { p.depth-- }()
+	var fields []Type
+	for {
+		f, err := p.parseType(inField)
+		if err != nil {
+			return Type{}, err
+		}
+		fields = append(fields, f)
+		switch {
+		case p.is(","):
+			p.next()
+			continue
+		case p.is("}"):
+			p.next()
+		default:
+			return Type{}, p.expected(`"}" or ","`)
+		}
+		break
+	}
+	t := Type{Kind: Struct, Fields: fields}
+	if t.Size() > MaxStructSize {
+		return Type{}, p.errAt(open.off, "struct larger than %d bytes", MaxStructSize)
+	}
+	return t, nil
+}
+
+// parseDims parses the lengths of an array field, "[3]" or "[2][3]", and
+// wraps elem in them, the first length outermost as in C.
+func (p *parser) parseDims(elem Type) (Type, *Error) {
+	type dim struct{ n, off int }
+	var dims []dim
+	for p.is("[") {
+		p.next()
+		t := p.peek()
+		if t.kind != tokWord || strings.Trim(t.text, "0123456789") != "" {
+			return Type{}, p.expected("an array length")
+		}
+		n, err := strconv.Atoi(t.text)
+		if err != nil || n > MaxStructSize {
+			n = MaxStructSize + 1 // too large either way
+		}
+		if n < 1 || t.text[0] == '0' {
+			return Type{}, p.errAt(t.off, "array length must be a positive decimal number, not %s", t.text)
+		}
+		p.next()
+		if !p.is("]") {
+			return Type{}, p.expected(`"]"`)
+		}
+		p.next()
+		dims = append(dims, dim{n, t.off})
+	}
+	size := elem.Size()
+	for i := len(dims) - 1; i >= 0; i-- {
+		d := dims[i]
+		if d.n > MaxStructSize/size {
+			return Type{}, p.errAt(d.off, "array larger than %d bytes", MaxStructSize)
+		}
+		size *= d.n
+		e := elem
+		elem = Type{Kind: Array, Elem: &e, Len: d.n}
+	}
+	return elem, nil
 }
 
 // parseBase parses the type before any "*". A base that is only valid
@@ -247,14 +373,14 @@ func (p *parser) parseBase() (k Kind, deferred, err *Error) {
 	case tagKeywords[w.text]:
 		name := p.peek()
 		if w.text == "struct" && p.is("{") {
-			return 0, nil, p.errAt(name.off, "struct types are not supported yet")
+			return 0, nil, p.errAt(name.off, `write a struct by value as its field types, {T, ...}, without "struct"`)
 		}
 		if name.kind != tokWord {
 			return 0, nil, p.expected(fmt.Sprintf("a name after %q", w.text))
 		}
 		p.next()
 		if w.text == "struct" {
-			return 0, p.errAt(w.off, "struct types are not supported yet"), nil
+			return 0, p.errAt(w.off, "struct %s by value: sig does not know its fields; write them as {T, ...}", name.text), nil
 		}
 		return 0, p.unsupported(w.off, w.text+" "+name.text), nil
 	case cSpecifiers[w.text]:

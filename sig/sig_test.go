@@ -83,6 +83,31 @@ var validTests = []struct {
 
 	// A typical libc prototype.
 	{"ssize_t(int, const void *, size_t)", "isize(i32, ptr, usize)"},
+
+	// Structs by value, nested, with array fields.
+	{"i32({i32, f64})", "i32({i32, f64})"},
+	{"{i32, f64}(i32)", "{i32, f64}(i32)"},
+	{"i32(ptr, {f32[3], {i8, i8}})", "i32(ptr, {f32[3], {i8, i8}})"},
+	{"i32(const {i32})", "i32({i32})"},
+	{"{ i8 ,{ float,float } }( { double } )", "{i8, {f32, f32}}({f64})"},
+	{"void({const char *, unsigned long, _Bool})", "void({ptr, u64, bool})"},
+	{"void({i32, f32}*, {f64} const *)", "void(ptr, ptr)"},
+	{"void({i32, {i32, f32}[2]})", "void({i32, {i32, f32}[2]})"},
+	{"void({char *[2], void *})", "void({ptr[2], ptr})"},
+	{"void({i8[2][3], u8[ 4 ]})", "void({i8[2][3], u8[4]})"},
+	{"void({struct foo *, FILE *})", "void({ptr, ptr})"},
+	{"void({u8[65536]})", "void({u8[65536]})"},
+	{"{f32, f32}({f32, f32}, ... {i64, i64})", "{f32, f32}({f32, f32}, ... {i64, i64})"},
+
+	// Variadic functions.
+	{"i32(ptr, usize, ptr, ... i32, f64)", "i32(ptr, usize, ptr, ... i32, f64)"},
+	{"i32(ptr, usize, ptr, ..., i32, f64)", "i32(ptr, usize, ptr, ... i32, f64)"},
+	{"i32(ptr,...i32,f64)", "i32(ptr, ... i32, f64)"},
+	{"int(const char *, ...)", "i32(ptr, ...)"},
+	{"i32(ptr, ... )", "i32(ptr, ...)"},
+	{"i32(...)", "i32(...)"},
+	{"i32(... i32)", "i32(... i32)"},
+	{"i32(..., f32, i8)", "i32(... f32, i8)"},
 }
 
 // invalidTests are rejected inputs with the expected offset and a substring
@@ -148,22 +173,63 @@ var invalidTests = []struct {
 	{"i32(union u)", 4, `unsupported C type "union u"`},
 
 	// Structs and arrays.
-	{"i32({i32, f64})", 4, "struct types are not supported yet"},
-	{"{i32, f64}(i32)", 0, "struct types are not supported yet"},
-	{"i32(ptr, {f32[3], {i8, i8}})", 9, "struct types are not supported yet"},
-	{"i32(const {i32})", 10, "struct types are not supported yet"},
-	{"i32(struct foo)", 4, "struct types are not supported yet"},
-	{"struct foo(i32)", 0, "struct types are not supported yet"},
-	{"i32(struct {int x;})", 11, "struct types are not supported yet"},
+	{"i32({})", 4, "empty struct"},
+	{"i32({i32, {}})", 10, "empty struct"},
+	{"{}()", 0, "empty struct"},
+	{"i32({i32,})", 9, "expected a type"},
+	{"i32({i32 f64})", 9, `unexpected "f64" after type`},
+	{"i32({i32; f64})", 8, `expected "}" or ","`},
+	{"i32({i32)", 8, `expected "}" or ","`},
+	{"i32({i32", 8, `expected "}" or ","`},
+	{"i32({void})", 5, "a struct field cannot be void"},
+	{"i32({i32, const void})", 10, "a struct field cannot be void"},
+	{"i32({void[2]})", 5, "a struct field cannot be void"},
+	{"i32({FILE})", 5, `unknown type "FILE"`},
+	{"i32({FILE[2]})", 5, `unknown type "FILE"`},
+	{"i32({long double})", 5, `unsupported C type "long double"`},
+	{"i32({f32[0]})", 9, "array length must be a positive decimal number"},
+	{"i32({f32[03]})", 9, "array length must be a positive decimal number"},
+	{"i32({f32[-1]})", 9, "expected an array length"},
+	{"i32({f32[n]})", 9, "expected an array length"},
+	{"i32({f32[]})", 9, "expected an array length"},
+	{"i32({f32[3})", 10, `expected "]"`},
+	{"i32({f32[3)", 10, `expected "]"`},
+	{"i32({u8[65537]})", 8, "array larger than 65536 bytes"},
+	{"i32({f64[8193]})", 9, "array larger than 65536 bytes"},
+	{"i32({u8[99999999999999999999999]})", 8, "array larger than 65536 bytes"},
+	{"i32({u8[2][32769]})", 8, "array larger than 65536 bytes"},
+	{"i32({u8[3][32768]})", 8, "array larger than 65536 bytes"},
+	{"i32({u8[65536], u8})", 4, "struct larger than 65536 bytes"},
+	{"i32({i8, {u8[65534], i16}})", 4, "struct larger than 65536 bytes"},
+	{"i32({i8, {u8[65535], i16}})", 9, "struct larger than 65536 bytes"},
+	{"i32(" + strings.Repeat("{", 64) + "i32" + strings.Repeat("}", 64) + ")", 4 + 63, "nested more than 63 deep"},
+	{"i32(f32[3])", 7, "array parameters decay to pointers in C: use ptr"},
+	{"i32(char *[2])", 10, "array parameters decay to pointers in C"},
+	{"i32(i32, {i32}[2])", 14, "array parameters decay to pointers in C"},
+	{"i32[2](i32)", 3, "C functions cannot return arrays"},
+	{"i32(struct foo)", 4, "struct foo by value: sig does not know its fields"},
+	{"struct foo(i32)", 0, "struct foo by value"},
+	{"i32({struct foo})", 5, "struct foo by value"},
+	{"i32(struct {int x;})", 11, `write a struct by value as its field types, {T, ...}, without "struct"`},
+	{"i32(struct {i32})", 11, `without "struct"`},
 	{"i32(struct)", 10, `expected a name after "struct"`},
-	{"i32(f32[3])", 7, "array types are not supported yet"},
-	{"i32(char *[2])", 10, "array types are not supported yet"},
+	{"i32({i32, ...})", 10, "expected a type"},
 
 	// Variadic functions.
-	{"i32(ptr, ... i32, f64)", 9, "variadic functions are not supported yet"},
-	{"i32(ptr, ...)", 9, "variadic functions are not supported yet"},
-	{"i32(...)", 4, "variadic functions are not supported yet"},
 	{"i32(ptr ...)", 8, `expected ")" or ","`},
+	{"i32(ptr, ..., ...)", 14, `"..." may appear only once`},
+	{"i32(ptr, ... i32, ...)", 18, `"..." may appear only once`},
+	{"i32(ptr, ... i32 f64)", 17, `unexpected "f64" after type`},
+	{"i32(ptr, ... i32 ...)", 17, `expected ")" or ","`},
+	{"i32(ptr, ..., )", 14, "expected a type"},
+	{"i32(ptr, ...,)", 13, "expected a type"},
+	{"i32(ptr, ... ,i32,)", 18, "expected a type"},
+	{"i32(ptr, ... void)", 13, "void must be the only parameter"},
+	{"i32(void, ...)", 4, "void must be the only parameter"},
+	{"i32(... f32[2])", 11, "array parameters decay"},
+	{"i32(ptr, ...", 12, "expected a type"},
+	{"i32(ptr, ....)", 12, "expected a type"},
+	{"i32(ptr, .. .)", 9, "expected a type"},
 }
 
 func TestParseValid(t *testing.T) {
@@ -198,11 +264,45 @@ func TestParseIR(t *testing.T) {
 		{"i32(i32, i32)", &sig.Signature{
 			Result: sig.Type{Kind: sig.I32},
 			Params: []sig.Type{{Kind: sig.I32}, {Kind: sig.I32}},
+			Fixed:  2,
 		}},
 		{"double(const char *, unsigned long, _Bool)", &sig.Signature{
 			Result: sig.Type{Kind: sig.F64},
 			Params: []sig.Type{{Kind: sig.Ptr}, {Kind: sig.U64}, {Kind: sig.Bool}},
+			Fixed:  3,
 		}},
+		{"{i8, {f32, f32}}({f32[3]}, i32 *)", &sig.Signature{
+			Result: sig.Type{Kind: sig.Struct, Fields: []sig.Type{
+				{Kind: sig.I8},
+				{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.F32}, {Kind: sig.F32}}},
+			}},
+			Params: []sig.Type{
+				{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.Array, Elem: &sig.Type{Kind: sig.F32}, Len: 3}}},
+				{Kind: sig.Ptr},
+			},
+			Fixed: 2,
+		}},
+		{"void({i8[2][3]})", &sig.Signature{
+			Result: sig.Type{Kind: sig.Void},
+			Params: []sig.Type{{Kind: sig.Struct, Fields: []sig.Type{{
+				Kind: sig.Array, Len: 2, Elem: &sig.Type{Kind: sig.Array, Len: 3, Elem: &sig.Type{Kind: sig.I8}},
+			}}}},
+			Fixed: 1,
+		}},
+		{"i32(ptr, usize, ptr, ... i32, f64)", &sig.Signature{
+			Result:   sig.Type{Kind: sig.I32},
+			Params:   []sig.Type{{Kind: sig.Ptr}, {Kind: sig.Usize}, {Kind: sig.Ptr}, {Kind: sig.I32}, {Kind: sig.F64}},
+			Variadic: true,
+			Fixed:    3,
+		}},
+		{"i32(ptr, ...)", &sig.Signature{
+			Result:   sig.Type{Kind: sig.I32},
+			Params:   []sig.Type{{Kind: sig.Ptr}},
+			Variadic: true,
+			Fixed:    1,
+		}},
+		{"void(...)", &sig.Signature{Result: sig.Type{Kind: sig.Void}, Variadic: true}},
+		{"void(... f32)", &sig.Signature{Result: sig.Type{Kind: sig.Void}, Params: []sig.Type{{Kind: sig.F32}}, Variadic: true}},
 	}
 	for _, tt := range tests {
 		got, err := sig.Parse(tt.in)
@@ -324,8 +424,116 @@ func TestKind(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Kind properties mismatch (-want +got):\n%s", diff)
 	}
+	if sig.Struct.String() != "struct" || sig.Array.String() != "array" || sig.Struct.Size() != 0 || sig.Struct.IsInt() || sig.Array.IsFloat() {
+		t.Errorf("Struct and Array kinds: %v %v", sig.Struct, sig.Array)
+	}
 	if s := sig.Kind(200).String(); s != "Kind(200)" {
 		t.Errorf("Kind(200).String() = %q", s)
+	}
+}
+
+func TestStructLayout(t *testing.T) {
+	tests := []struct {
+		field       string // the struct, written as the only parameter
+		size, align int
+		offsets     []int
+	}{
+		{"{i8, i32}", 8, 4, []int{0, 4}},
+		{"{i8, {f32, f32}}", 12, 4, []int{0, 4}},
+		{"{f64, i8}", 16, 8, []int{0, 8}},
+		{"{f32[3]}", 12, 4, []int{0}},
+		{"{i8[3]}", 3, 1, []int{0}},
+		{"{i16, i8}", 4, 2, []int{0, 2}},
+		{"{i32, f64}", 16, 8, []int{0, 8}},
+		{"{bool}", 1, 1, []int{0}},
+		{"{i8, i16, i8, i64}", 16, 8, []int{0, 2, 4, 8}},
+		{"{i8, ptr}", 16, 8, []int{0, 8}},
+		{"{u8, {i8, i16}[3], u8}", 16, 2, []int{0, 2, 14}},
+		{"{i8[2][3], i32}", 12, 4, []int{0, 8}},
+		{"{f32, {f64}, i8}", 24, 8, []int{0, 8, 16}},
+		{"{{i8}, {i8, i8}, {i16}}", 6, 2, []int{0, 1, 4}},
+		{"{u8[65536]}", 65536, 1, []int{0}},
+		{"{isize, usize, u64, i64}", 32, 8, []int{0, 8, 16, 24}},
+	}
+	for _, tt := range tests {
+		s, err := sig.Parse("void(" + tt.field + ")")
+		if err != nil {
+			t.Errorf("%s: %v", tt.field, err)
+			continue
+		}
+		typ := s.Params[0]
+		if got := typ.String(); got != tt.field {
+			t.Errorf("%s: String() = %q", tt.field, got)
+		}
+		if typ.Size() != tt.size || typ.Align() != tt.align {
+			t.Errorf("%s: size %d align %d, want %d %d", tt.field, typ.Size(), typ.Align(), tt.size, tt.align)
+		}
+		if diff := cmp.Diff(tt.offsets, typ.Offsets()); diff != "" {
+			t.Errorf("%s: offsets mismatch (-want +got):\n%s", tt.field, diff)
+		}
+	}
+	// Scalars and arrays.
+	for k := sig.Bool; k <= sig.Ptr; k++ {
+		typ := sig.Type{Kind: k}
+		if typ.Size() != k.Size() || typ.Align() != k.Size() || typ.Offsets() != nil {
+			t.Errorf("%v: size %d align %d offsets %v", k, typ.Size(), typ.Align(), typ.Offsets())
+		}
+	}
+	arr := sig.Type{Kind: sig.Array, Len: 2, Elem: &sig.Type{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.I32}, {Kind: sig.F32}}}}
+	if arr.String() != "{i32, f32}[2]" || arr.Size() != 16 || arr.Align() != 4 {
+		t.Errorf("%s: size %d align %d", arr, arr.Size(), arr.Align())
+	}
+	if !arr.HasStruct() || (sig.Type{Kind: sig.Array, Len: 2, Elem: &sig.Type{Kind: sig.I8}}).HasStruct() {
+		t.Error("HasStruct wrong for arrays")
+	}
+}
+
+func TestVariadicIR(t *testing.T) {
+	s, err := sig.Parse("int(const char *, ...)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Variadic || s.Fixed != 1 || s.NumFixed() != 1 || len(s.Params) != 1 {
+		t.Errorf("%v: Variadic %v Fixed %d NumFixed %d, %d params", s, s.Variadic, s.Fixed, s.NumFixed(), len(s.Params))
+	}
+	// A Signature built by hand without Fixed has every parameter fixed.
+	byHand := &sig.Signature{Result: sig.Type{Kind: sig.I32}, Params: []sig.Type{{Kind: sig.I32}, {Kind: sig.F64}}}
+	if byHand.NumFixed() != 2 || byHand.String() != "i32(i32, f64)" {
+		t.Errorf("%v: NumFixed %d", byHand, byHand.NumFixed())
+	}
+	if s.HasStruct() || !(&sig.Signature{Result: sig.Type{Kind: sig.Void}, Params: []sig.Type{{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.I8}}}}}).HasStruct() {
+		t.Error("HasStruct wrong")
+	}
+}
+
+// checkType checks the rules Parse promises for a type in where: "result",
+// "param" or "field".
+func checkType(t *testing.T, in string, typ sig.Type, where string) {
+	t.Helper()
+	switch typ.Kind {
+	case sig.Void:
+		if where != "result" {
+			t.Fatalf("Parse(%q): void %s", in, where)
+		}
+	case sig.Struct:
+		if len(typ.Fields) == 0 || typ.Elem != nil || typ.Len != 0 {
+			t.Fatalf("Parse(%q): malformed struct %#v", in, typ)
+		}
+		if typ.Size() > sig.MaxStructSize || typ.Size()%typ.Align() != 0 {
+			t.Fatalf("Parse(%q): struct %v size %d align %d", in, typ, typ.Size(), typ.Align())
+		}
+		for _, f := range typ.Fields {
+			checkType(t, in, f, "field")
+		}
+	case sig.Array:
+		if where != "field" || typ.Elem == nil || typ.Len < 1 || typ.Fields != nil {
+			t.Fatalf("Parse(%q): malformed array %#v as a %s", in, typ, where)
+		}
+		checkType(t, in, *typ.Elem, "field")
+	default:
+		if typ.Fields != nil || typ.Elem != nil || typ.Len != 0 || typ.Kind > sig.Array {
+			t.Fatalf("Parse(%q): malformed scalar %#v", in, typ)
+		}
 	}
 }
 
@@ -350,6 +558,14 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) error Input = %q", in, e.Input)
 			}
 			return
+		}
+		checkType(t, in, s.Result, "result")
+		for _, p := range s.Params {
+			checkType(t, in, p, "param")
+		}
+		if len(s.Params) > sig.MaxParams || s.Fixed < 0 || s.Fixed > len(s.Params) ||
+			!s.Variadic && s.Fixed != len(s.Params) || s.NumFixed() != s.Fixed {
+			t.Fatalf("Parse(%q): %d params, Variadic %v, Fixed %d", in, len(s.Params), s.Variadic, s.Fixed)
 		}
 		canon := s.String()
 		again, err := sig.Parse(canon)

@@ -29,7 +29,8 @@ func mix(h, w uint64) uint64 { return (h ^ w) * hashPrime }
 // Type is a node of a generated C type tree: how the type is written in
 // the signature, in C and in Go, how a value of it folds into the
 // checksum, how argument values are drawn and how the checksum is returned
-// as a value of it. Scalar is the only node kind so far.
+// as a value of it. The node kinds are Scalar, Struct and Array (only as a
+// struct field); see struct.go.
 type Type interface {
 	// Sig returns the type in the signature IR.
 	Sig() sig.Type
@@ -53,6 +54,15 @@ type Type interface {
 	// fromChecksum returns the Go value a function returning the type
 	// gives back for checksum h.
 	fromChecksum(h uint64) any
+
+	// assignC writes C statements setting the scalar leaves of lhs, the
+	// j-th leaf of a struct result and on, from the checksum h.
+	assignC(b *strings.Builder, lhs string, j *int)
+	// fromLeaves is the Go value of such leaves.
+	fromLeaves(h uint64, j *int) reflect.Value
+	// typedefs appends the C definitions of the struct types the type
+	// uses, inner ones first.
+	typedefs(out *[]string)
 }
 
 // Scalar is a scalar type bound to one of the Go types jitffi accepts for
@@ -387,6 +397,9 @@ func Bits(v any) uint64 {
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
+	case reflect.Struct, reflect.Array:
+		// A struct: a digest of the words of its scalar leaves.
+		return digest(rv)
 	case reflect.Pointer:
 		return uint64(uintptr(rv.UnsafePointer()))
 	case reflect.Slice:
@@ -418,6 +431,8 @@ func Format(v any) string {
 			return fmt.Sprintf("%v(nil)", rv.Type())
 		}
 		return fmt.Sprintf("%v(len %d, cap %d, data %#x)", rv.Type(), rv.Len(), rv.Cap(), uintptr(rv.UnsafePointer()))
+	case reflect.Struct, reflect.Array:
+		return fmt.Sprintf("%v%+v", rv.Type(), v)
 	}
 	return fmt.Sprintf("%T(%v)", v, v)
 }
@@ -510,6 +525,9 @@ func GenerateCase(seed uint64, i int) Case {
 	}
 	g.profile = profiles[g.r.IntN(len(profiles))]
 	c.Profile = g.profile.name
+	g.structs.r = rand.New(rand.NewPCG(seed^0x57_2C7, uint64(i)))
+	g.structs.name = fmt.Sprintf("s_%d_%d", seed, i)
+	g.structs.on = g.structs.r.IntN(4) == 0
 	var n int
 	switch g.r.IntN(8) {
 	case 0:
@@ -537,6 +555,7 @@ func GenerateCase(seed uint64, i int) Case {
 type gen struct {
 	r       *rand.Rand
 	profile profile
+	structs structGen
 }
 
 // A profile weights the scalar kinds of one case, so that some cases run
@@ -595,9 +614,9 @@ var goTypes = map[sig.Kind][]reflect.Type{
 	},
 }
 
-// typ draws one type. Only scalars exist today; compound forms (structs
-// by value, arrays inside them) will be drawn here too, building their
-// children with further calls.
+// typ draws one type: a scalar, or in a quarter of the cases sometimes a
+// struct (drawn from the struct generator's own stream, after the scalar,
+// so that the scalar cases are what they were before structs existed).
 func (g *gen) typ(result bool) Type {
 	var k sig.Kind
 	if result {
@@ -605,7 +624,11 @@ func (g *gen) typ(result bool) Type {
 	} else {
 		k = g.profile.kinds[g.r.IntN(len(g.profile.kinds))]
 	}
-	return g.scalar(k, result)
+	s := g.scalar(k, result)
+	if t := g.structs.maybe(g, result); t != nil {
+		return t
+	}
+	return s
 }
 
 func (g *gen) scalar(k sig.Kind, result bool) Scalar {
@@ -620,6 +643,16 @@ func (g *gen) scalar(k sig.Kind, result bool) Scalar {
 func (c *Case) source() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "/* %s: %s */\n", c.Name, c.Sig)
+	var defs []string
+	for _, p := range c.Params {
+		p.typedefs(&defs)
+	}
+	if c.Result != nil {
+		c.Result.typedefs(&defs)
+	}
+	for _, d := range defs {
+		b.WriteString(d + "\n")
+	}
 	ret := "void"
 	if c.Result != nil {
 		ret = c.Result.CType()

@@ -46,13 +46,17 @@ func TestCoverage(t *testing.T) {
 			t.Fatalf("%s: %d parameters", c.Name, len(c.Params))
 		}
 		for _, p := range c.Params {
-			kinds[p.String()] = true
+			if _, ok := p.(Scalar); ok {
+				kinds[p.String()] = true
+			}
 		}
 		switch {
 		case c.Result == nil:
 			void++
 		default:
-			results[c.Result.String()] = true
+			if _, ok := c.Result.(Scalar); ok {
+				results[c.Result.String()] = true
+			}
 		}
 		switch len(c.Params) {
 		case 0:

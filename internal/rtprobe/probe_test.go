@@ -9,9 +9,14 @@ import (
 	_ "github.com/ebitengine/purego" // cgo support (real or fakecgo), as in the root package
 )
 
+// fastPlatform reports whether this platform has a fast path.
+func fastPlatform() bool {
+	return runtime.GOOS == "linux" && (runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64")
+}
+
 func TestProbe(t *testing.T) {
 	rt, err := Probe()
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+	if !fastPlatform() {
 		if err == nil {
 			t.Fatalf("Probe succeeded on %s/%s, which has no fast path", runtime.GOOS, runtime.GOARCH)
 		}
@@ -20,8 +25,15 @@ func TestProbe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Probe: %v", err)
 	}
-	if rt.TLSG >= 0 || rt.TLSG%8 != 0 {
-		t.Errorf("TLS g offset %d: want a negative multiple of 8", rt.TLSG)
+	switch runtime.GOARCH {
+	case "amd64": // below the thread pointer (TLS variant II)
+		if rt.TLSG >= 0 || rt.TLSG%8 != 0 {
+			t.Errorf("TLS g offset %d: want a negative multiple of 8", rt.TLSG)
+		}
+	case "arm64": // above the two-word thread control block (variant I)
+		if rt.TLSG < 16 || rt.TLSG%8 != 0 {
+			t.Errorf("TLS g offset %d: want a multiple of 8, at least 16", rt.TLSG)
+		}
 	}
 	if f := runtime.FuncForPC(uintptr(rt.SwitchPC)); f == nil || f.Name() != "runtime.systemstack_switch" {
 		t.Errorf("SwitchPC %#x is not in runtime.systemstack_switch", rt.SwitchPC)
@@ -32,7 +44,7 @@ func TestProbe(t *testing.T) {
 // A wrong offset must be caught: each check is run against a corrupted
 // description.
 func TestProbeRejectsWrongOffsets(t *testing.T) {
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+	if !fastPlatform() {
 		t.Skip("no fast path here")
 	}
 	rt, err := Probe()

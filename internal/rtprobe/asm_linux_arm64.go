@@ -1,0 +1,11 @@
+package rtprobe
+
+// getg returns the current goroutine's g, from R28, where Go code on arm64
+// keeps it.
+func getg() uintptr
+
+// tpidr returns the calling thread's thread pointer (TPIDR_EL0).
+func tpidr() uintptr
+
+// systemstackSwitch returns the entry address of runtime.systemstack_switch.
+func systemstackSwitch() uintptr

@@ -1,0 +1,141 @@
+package rtprobe
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+	"unsafe"
+
+	"github.com/jitffi/jitffi/jit"
+)
+
+const supported = true
+
+// tlsSearch is how far above the thread pointer findTLSG looks for g. On
+// arm64 (TLS variant I) TPIDR_EL0 points at a two-word thread control
+// block, and the executable's TLS block, which holds the runtime's g slot,
+// follows it; the prototype found the slot at +16 under both linkers.
+const tlsSearch = 256
+
+// findTLSG looks for the current g in the words at and above the thread
+// pointer. The reads follow an address the runtime does not vouch for, so
+// a fault becomes an error.
+func findTLSG() (off int32, err error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tp, g := tpidr(), getg()
+	if tp == 0 {
+		return 0, errors.New("TPIDR_EL0 is zero: the thread has no TLS block")
+	}
+	err = guarded(func() error {
+		for o := int32(0); o < tlsSearch; o += 8 {
+			if word(tp, o) == g {
+				off = o
+				return nil
+			}
+		}
+		return fmt.Errorf("the current g (%#x) is not in the %d bytes above TPIDR_EL0 (%#x)", g, tlsSearch, tp)
+	})
+	return off, err
+}
+
+// checkTLSG confirms the slot on the calling thread.
+func checkTLSG(off int32) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tp := tpidr()
+	if got, g := word(tp, off), getg(); got != g {
+		return fmt.Errorf("TLS slot TPIDR_EL0+%d holds %#x, want the current g %#x", off, got, g)
+	}
+	return nil
+}
+
+// word reads the word at base+off. Memory outside the Go heap read through
+// a uintptr conversion trips checkptr under -race, hence nocheckptr.
+//
+//go:nocheckptr
+func word(base uintptr, off int32) uintptr {
+	// Reinterpreting the uintptr's bits (rather than converting it) keeps
+	// vet quiet; the address is not a Go pointer the collector tracks.
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&base))
+	return *(*uintptr)(unsafe.Add(p, off))
+}
+
+// The first two instructions of runtime.systemstack_switch, the prologue
+// of a function with a 16-byte frame: MOVD.W R30, -16(RSP) (LR saved at
+// 0(SP) of the new frame); MOVD R29, -8(RSP).
+const (
+	insnSaveLR = 0xf81f0ffe
+	insnSaveFP = 0xf81f83fd
+)
+
+func arch() (jit.Runtime, error) {
+	rt := jit.Go126
+	off, err := findTLSG()
+	if err != nil {
+		return rt, err
+	}
+	rt.TLSG = off
+	// The slot must be the same on other threads: check it from a fresh
+	// goroutine locked to its own thread.
+	errc := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		errc <- checkTLSG(off)
+	}()
+	if err := <-errc; err != nil {
+		return rt, err
+	}
+
+	// sched.pc is systemstack_switch+8, as gosave_systemstack_switch
+	// records it: past the two instructions that allocate its 16-byte
+	// frame and store LR at 0(SP), so the unwinder finds the return PC at
+	// sched.sp+0 and the caller's frame at sched.sp+16.
+	entry := systemstackSwitch()
+	if f := runtime.FuncForPC(entry); f == nil || f.Name() != "runtime.systemstack_switch" || f.Entry() != entry {
+		return rt, fmt.Errorf("runtime.systemstack_switch is not at %#x", entry)
+	}
+	rt.SwitchPC = uint64(entry + 8)
+	if f := runtime.FuncForPC(entry + 8); f == nil || f.Entry() != entry {
+		return rt, fmt.Errorf("runtime.systemstack_switch+8 is outside the function")
+	}
+	if code := uint64(word(entry, 0)); code != insnSaveFP<<32|insnSaveLR {
+		return rt, fmt.Errorf("runtime.systemstack_switch does not start with MOVD.W R30, -16(RSP); MOVD R29, -8(RSP) (%#016x)", code)
+	}
+	if err := guarded(func() error { return checkParkedLR(&rt) }); err != nil {
+		return rt, err
+	}
+	return rt, nil
+}
+
+// checkParkedLR validates gobuf.lr, which only the arm64 trampolines
+// write: a goroutine parked through mcall has zero there (mcall stores it;
+// gogo clears it when the goroutine resumes), while a new goroutine that
+// never ran holds goexit in it.
+func checkParkedLR(rt *jit.Runtime) error {
+	gc := make(chan uintptr)
+	release := make(chan struct{})
+	go func() {
+		gc <- getg()
+		<-release
+	}()
+	g := <-gc
+	defer close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for word(g, rt.GSched+rt.GobufSP) == 0 {
+		if time.Now().After(deadline) {
+			return errors.New("a parked goroutine never recorded g.sched.sp")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if lr := word(g, rt.GSched+rt.GobufLR); lr != 0 {
+		return fmt.Errorf("a parked goroutine's g.sched.lr is %#x, want 0", lr)
+	}
+	return nil
+}
+
+// ThreadPointer returns the calling OS thread's thread pointer
+// (TPIDR_EL0). The caller must be locked to its thread.
+func ThreadPointer() (uintptr, error) { return tpidr(), nil }

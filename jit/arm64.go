@@ -1,0 +1,419 @@
+package jit
+
+import (
+	"fmt"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+// Registers with a fixed job inside the arm64 trampoline. None of them
+// carries a Go argument (R0-R15, F0-F15) or a C argument (R0-R7, F0-F7).
+//
+// R19 (callee-saved in C) keeps the goroutine-stack SP, which is also the
+// base of our frame, across the C call; R28 is g throughout (callee-saved
+// in C, so it survives the call); R26 is the closure context on entry.
+// R20 holds the target until the call; R21-R23 and F16 are scratch (Go
+// treats R19-R25 and F16-F31 as scratch, so nothing needs saving).
+// R27 is left to the assembler, R16/R17 to linkers, R18 to the platform.
+var (
+	regCtxtA64     = xr(26)
+	regGA64        = xr(28)
+	regOldSPA64    = xr(19)
+	regTargetA64   = xr(20)
+	regScratchA64  = xr(21)
+	regScratch2A64 = xr(22)
+	regScratch3A64 = xr(23)
+	fregScratchA64 = xf(16)
+)
+
+// goStackARM64 is the offset from our frame's base (R19, the SP after
+// the frame is pushed) of the Go caller's first stack argument: 16 bytes
+// of our frame, then the 8-byte slot at 0(SP) of the caller's frame, which
+// holds the caller's own return address.
+const goStackARM64 = 16 + 8
+
+// compileARM64 lowers p. The trampoline, step by step (each mirrors the
+// amd64 step of the same number; see amd64.go):
+//
+//  1. Bail-out. Load the target from the record (R26+8). If it is zero the
+//     library was closed; if g.stackguard0 (R28+16) holds stackPreempt
+//     the runtime wants this goroutine to stop. Either way branch, with
+//     every argument register and LR untouched, into the fallback closure:
+//     R26 = record.fallback, BR through its first word. The fallback
+//     returns straight to our Go caller.
+//
+//  2. Frame and switch to the system stack, the way runtime.asmcgocall
+//     does. Build the 16-byte frame of Go's own arm64 prologue (LR at
+//     0(SP), the caller's R29 at -8(SP), R29 = SP-8), then record
+//     g.sched as gosave_systemstack_switch does: sp = SP, pc =
+//     runtime.systemstack_switch+8 (its prologue has stored LR and
+//     allocated its 16-byte frame at +8), bp = R29, lr = 0. An unwinder
+//     starting from g.sched then finds our return address into the Go
+//     caller at sched.sp+0, as in systemstack_switch's frame:
+//
+//     goroutine stack (R19 keeps this SP)
+//     +-----------------------------+
+//     | caller's stack args         | 24(R19)
+//     | caller's 0(SP): its own LR  | 16(R19)
+//     | (pad)                       | 8(R19)
+//     | LR: return PC into caller   | 0(R19)  <- g.sched.sp
+//     +-----------------------------+
+//     | caller's R29                | -8(R19) <- R29 = g.sched.bp
+//
+//     g0 stack
+//     +-----------------------------+
+//     | (g0.sched.sp, top)          |
+//     |   ...                       |
+//     | C stack args, 8 each        |
+//     | ...                         | 0(SP), 16-aligned
+//     +-----------------------------+
+//
+//     then store g0 into the TLS g slot (TPIDR_EL0 + TLSG), so that
+//     signals and crashes in C see the system stack's g, keep the
+//     frame's SP in R19 and set SP to g0.sched.sp, less the C stack
+//     arguments, aligned down to 16.
+//
+//  3. Move the arguments: Go registers and Go stack slots to C registers
+//     and C stack slots, extending narrow integers to 32 bits (AAPCS64 on
+//     Linux does not require it; it is harmless and what Apple's variant
+//     needs), passing NULL for empty slices and converting variadic f32
+//     arguments to double. No count of vector registers is needed: Linux
+//     AAPCS64 passes variadic arguments like fixed ones.
+//
+//  4. BLR to the target.
+//
+//  5. Normalise a narrow result in R0 (the callee leaves the bits above
+//     it undefined); floats are already in F0.
+//
+//  6. Restore the TLS g slot from R28, SP from R19, R29 and LR from the
+//     frame, and return.
+func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
+	if !p.Fast {
+		return nil, fmt.Errorf("jit: plan is not fast-eligible: %s", p.Reason)
+	}
+	b := newA64Prog()
+	var bail []a64jump
+
+	// 1. Bail-out check.
+	b.add(aMOVD, a64mem(regCtxtA64, RecordTarget), a64reg(regTargetA64))
+	bail = append(bail, b.jump(aCBZ, regTargetA64))
+	b.add(aMOVD, a64mem(regGA64, rt.GStackguard0), a64reg(regScratchA64))
+	compareConstA64(b, regScratchA64, rt.StackPreempt, regScratch2A64)
+	bail = append(bail, b.jump(aBEQ, 0))
+	if rt.Trace {
+		// An atomic increment of record.count (LL/SC: LSE atomics are not
+		// in every ARMv8.0 core).
+		b.add3(aADD, a64imm(RecordCount), regCtxtA64, a64reg(regScratchA64))
+		retry := b.here()
+		b.add(aLDXR, a64mem(regScratchA64, 0), a64reg(regScratch2A64))
+		b.add3(aADD, a64imm(1), regScratch2A64, a64reg(regScratch2A64))
+		b.storeExclusive(regScratch2A64, regScratchA64, regScratch3A64)
+		b.jumpBack(aCBNZ, regScratch3A64, retry)
+	}
+
+	// 2. Frame (Go's arm64 prologue, 16 bytes) and switch to the system
+	// stack.
+	sched := rt.GSched
+	b.pre(aMOVD, a64reg(xLR), a64mem(xRSP, -16))
+	b.add(aMOVD, a64reg(xFP), a64mem(xRSP, -8))
+	b.add3(aSUB, a64imm(8), xRSP, a64reg(xFP))
+	b.add(aMOVD, a64imm(int64(rt.SwitchPC)), a64reg(regScratchA64))
+	b.add(aMOVD, a64reg(regScratchA64), a64mem(regGA64, sched+rt.GobufPC))
+	b.add(aMOVD, a64reg(xRSP), a64reg(regScratchA64))
+	b.add(aMOVD, a64reg(regScratchA64), a64mem(regGA64, sched+rt.GobufSP))
+	b.add(aMOVD, a64reg(xFP), a64mem(regGA64, sched+rt.GobufBP))
+	b.add(aMOVD, a64reg(xZR), a64mem(regGA64, sched+rt.GobufLR))
+	b.add(aMOVD, a64mem(regGA64, rt.GM), a64reg(regScratchA64))
+	b.add(aMOVD, a64mem(regScratchA64, rt.MG0), a64reg(regScratchA64))
+	b.add(aMRS, a64reg(xTPID), a64reg(regScratch2A64))
+	b.add(aMOVD, a64reg(regScratchA64), a64mem(regScratch2A64, rt.TLSG))
+	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPA64))
+	b.add(aMOVD, a64mem(regScratchA64, sched+rt.GobufSP), a64reg(regScratch2A64))
+	if frame := alignUp(p.CStack, 16); frame > 0 {
+		b.add3(aSUB, a64imm(int64(frame)), regScratch2A64, a64reg(regScratch2A64))
+	}
+	b.add3(aAND, a64imm(-16), regScratch2A64, a64reg(regScratch2A64))
+	b.add(aMOVD, a64reg(regScratch2A64), a64reg(xRSP))
+
+	// 3. Arguments.
+	if err := movesARM64(b, p); err != nil {
+		return nil, err
+	}
+
+	// 4. Call.
+	b.add(aBL, a64none, a64mem(regTargetA64, 0))
+
+	// 5. Result.
+	if p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat() {
+		extendARM64(b, p.Result.Norm, xr(0), xr(0), true)
+	}
+
+	// 6. Restore.
+	b.add(aMRS, a64reg(xTPID), a64reg(regScratchA64))
+	b.add(aMOVD, a64reg(regGA64), a64mem(regScratchA64, rt.TLSG))
+	b.add(aMOVD, a64reg(regOldSPA64), a64reg(xRSP))
+	b.add(aMOVD, a64mem(xRSP, -8), a64reg(xFP))
+	b.post(aMOVD, a64mem(xRSP, 16), a64reg(xLR))
+	b.add(aRET, a64none, a64reg(xLR))
+
+	// Bail-out target: R26 = record.fallback; BR through its code word.
+	b.bind(bail)
+	b.add(aMOVD, a64mem(regCtxtA64, RecordFallback), a64reg(regCtxtA64))
+	b.add(aMOVD, a64mem(regCtxtA64, 0), a64reg(regScratchA64))
+	b.add(aB, a64none, a64mem(regScratchA64, 0))
+	return b.assemble()
+}
+
+// compareConstA64 sets the flags from r - v. Small values (either sign)
+// are an immediate operand; others are materialised in scratch first.
+func compareConstA64(b *a64prog, r int16, v int64, scratch int16) {
+	switch {
+	case v >= 0 && v < 4096:
+		b.add3(aCMP, a64imm(v), r, a64none)
+	case v < 0 && v > -4096:
+		b.add3(aCMN, a64imm(-v), r, a64none)
+	default:
+		b.add(aMOVD, a64imm(v), a64reg(scratch))
+		b.add3(aCMP, a64reg(scratch), r, a64none)
+	}
+}
+
+// Machine registers behind the abstract indices of abi's arm64 tables: the
+// n-th integer argument register is Rn and the n-th floating-point one Fn
+// on both sides (Go has 16 of each, AAPCS64 8).
+func regOfARM64(l abi.Loc) int16 {
+	switch l.Class {
+	case abi.Int:
+		return xr(l.Reg)
+	case abi.Float:
+		return xf(l.Reg)
+	}
+	panic(fmt.Sprintf("jit: BUG: %v is not a register", l))
+}
+
+// movesARM64 emits the argument moves in the order of movesAMD64 (see
+// there): stores to C stack slots first, then the register-to-register
+// moves as a parallel move, then loads from the Go stack into C
+// registers.
+//
+// Before any of that, the data pointer of every empty slice held in
+// registers is replaced by NULL in place: C sees NULL for nil and empty
+// slices, as on the slow path; and every promoted f32 (a variadic
+// argument) held in a register is converted to double in place (each Go
+// register is read by one move only). (Slices and promoted floats on the
+// Go stack are handled as they are loaded.)
+func movesARM64(b *a64prog, p *abi.Plan) error {
+	for _, a := range p.Args {
+		if a.Promote && a.Go.Class == abi.Float {
+			f := regOfARM64(a.Go)
+			b.add(aFCVTSD, a64reg(f), a64reg(f))
+		}
+	}
+	for _, a := range p.Args {
+		if a.GoAs == abi.GoSlice && a.Go.Class == abi.Int {
+			// The header's length follows its data pointer.
+			nullIfZeroARM64(b, xr(a.Go.Reg+1), xr(a.Go.Reg))
+		}
+	}
+	var regMoves, loads []move
+	for _, a := range p.Args {
+		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
+		switch {
+		case m.to.Class == abi.Stack:
+			toCStackARM64(b, m)
+		case m.from.Class == abi.Stack:
+			loads = append(loads, m)
+		default:
+			if m.from.Class != m.to.Class {
+				return fmt.Errorf("jit: BUG: argument moves between register classes: %v -> %v", m.from, m.to)
+			}
+			regMoves = append(regMoves, m)
+		}
+	}
+	parallelARM64(b, regMoves)
+	for _, m := range loads {
+		loadGoStackARM64(b, m, regOfARM64(m.to))
+	}
+	return nil
+}
+
+// toCStackARM64 stores one argument into its C stack slot at off(SP).
+func toCStackARM64(b *a64prog, m move) {
+	dst := a64mem(xRSP, int32(m.to.Off))
+	switch m.from.Class {
+	case abi.Float:
+		if m.kind == sig.F32 && !m.promote {
+			b.add(aFMOVS, a64reg(regOfARM64(m.from)), dst)
+		} else {
+			b.add(aFMOVD, a64reg(regOfARM64(m.from)), dst) // a promoted f32 is a double by now
+		}
+	case abi.Int:
+		src := regOfARM64(m.from)
+		if m.ext != abi.NoExt {
+			extendARM64(b, m.ext, src, regScratchA64, false)
+			src = regScratchA64
+		}
+		b.add(aMOVD, a64reg(src), dst)
+	case abi.Stack:
+		if m.promote {
+			loadGoStackARM64(b, m, fregScratchA64)
+			b.add(aFMOVD, a64reg(fregScratchA64), dst)
+			return
+		}
+		loadGoStackARM64(b, m, regScratchA64)
+		b.add(aMOVD, a64reg(regScratchA64), dst)
+	}
+}
+
+// loadGoStackARM64 loads a Go stack argument into register r (an integer
+// register, or an F register for floats), extending narrow integers.
+func loadGoStackARM64(b *a64prog, m move, r int16) {
+	src := a64mem(regOldSPA64, int32(goStackARM64+m.from.Off))
+	if m.slice {
+		// The header's length follows its data pointer.
+		b.add(aMOVD, src, a64reg(r))
+		b.add(aMOVD, a64mem(regOldSPA64, int32(goStackARM64+m.from.Off+8)), a64reg(regScratch2A64))
+		nullIfZeroARM64(b, regScratch2A64, r)
+		return
+	}
+	if isFloatReg(r) {
+		if m.promote {
+			b.add(aFMOVS, src, a64reg(r))
+			b.add(aFCVTSD, a64reg(r), a64reg(r))
+			return
+		}
+		if m.kind == sig.F32 {
+			b.add(aFMOVS, src, a64reg(r))
+		} else {
+			b.add(aFMOVD, src, a64reg(r))
+		}
+		return
+	}
+	var op = aMOVD
+	switch m.kind.Size() {
+	case 1:
+		op = aMOVBU
+		if m.kind == sig.I8 {
+			op = aMOVB
+		}
+	case 2:
+		op = aMOVHU
+		if m.kind == sig.I16 {
+			op = aMOVH
+		}
+	case 4:
+		op = aMOVWU
+	}
+	b.add(op, src, a64reg(r))
+}
+
+// nullIfZeroARM64 clears ptr if length is zero.
+func nullIfZeroARM64(b *a64prog, length, ptr int16) {
+	skip := b.jump(aCBNZ, length)
+	b.add(aMOVD, a64reg(xZR), a64reg(ptr))
+	b.bind([]a64jump{skip})
+}
+
+// extendARM64 copies src to dst applying e. Arguments are extended to 32
+// bits (writing a W register clears the upper half); results to the full
+// 64 bits Go may read.
+func extendARM64(b *a64prog, e abi.Ext, src, dst int16, full bool) {
+	switch e {
+	case abi.Sext8:
+		if full {
+			b.add(aMOVB, a64reg(src), a64reg(dst))
+		} else {
+			b.add(aSXTBW, a64reg(src), a64reg(dst))
+		}
+	case abi.Zext8:
+		b.add(aUXTBW, a64reg(src), a64reg(dst))
+	case abi.Sext16:
+		if full {
+			b.add(aMOVH, a64reg(src), a64reg(dst))
+		} else {
+			b.add(aSXTHW, a64reg(src), a64reg(dst))
+		}
+	case abi.Zext16:
+		b.add(aUXTHW, a64reg(src), a64reg(dst))
+	case abi.Sext32:
+		b.add(aMOVW, a64reg(src), a64reg(dst))
+	case abi.Zext32:
+		b.add(aMOVWU, a64reg(src), a64reg(dst))
+	case abi.NoExt:
+		if src != dst {
+			b.add(aMOVD, a64reg(src), a64reg(dst))
+		}
+	default:
+		panic(fmt.Sprintf("jit: BUG: extension %d", e))
+	}
+}
+
+// parallelARM64 resolves register-to-register moves that logically happen
+// at once, as parallelAMD64 does. With abi's tables every move goes from
+// Rn to Rm or Fn to Fm with m <= n, so no cycle arises, but the resolver
+// does not rely on that: a cycle is broken through R21 or F16.
+func parallelARM64(b *a64prog, moves []move) {
+	type rmove struct {
+		src, dst int16
+		ext      abi.Ext
+		float    bool
+	}
+	var pending []rmove
+	for _, m := range moves {
+		pending = append(pending, rmove{
+			src:   regOfARM64(m.from),
+			dst:   regOfARM64(m.to),
+			ext:   m.ext,
+			float: m.from.Class == abi.Float,
+		})
+	}
+	emit := func(m rmove) {
+		switch {
+		case m.float:
+			if m.src != m.dst {
+				b.add(aFMOVD, a64reg(m.src), a64reg(m.dst)) // an f32 is the low half
+			}
+		default:
+			extendARM64(b, m.ext, m.src, m.dst, false)
+		}
+	}
+	for len(pending) > 0 {
+		progress := false
+		for i := 0; i < len(pending); i++ {
+			m := pending[i]
+			blocked := false
+			for j, o := range pending {
+				if j != i && o.src == m.dst {
+					blocked = true
+					break
+				}
+			}
+			if blocked {
+				continue
+			}
+			emit(m)
+			pending = append(pending[:i], pending[i+1:]...)
+			i--
+			progress = true
+		}
+		if progress {
+			continue
+		}
+		// Every pending destination is still some move's source: a cycle.
+		// Park one source in a scratch register and redirect its readers.
+		m := pending[0]
+		scratch := regScratchA64
+		if m.float {
+			scratch = fregScratchA64
+			b.add(aFMOVD, a64reg(m.src), a64reg(scratch))
+		} else {
+			b.add(aMOVD, a64reg(m.src), a64reg(scratch))
+		}
+		for j := range pending {
+			if pending[j].src == m.src && pending[j].float == m.float {
+				pending[j].src = scratch
+			}
+		}
+	}
+}

@@ -1,0 +1,716 @@
+package jit
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/arch/arm64/arm64asm"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+// These tests decode what the arm64 lowering emits with x/arch's arm64asm,
+// so they run on every host: qemu runs the code, but only these catch an
+// encoding the emulator happens to tolerate.
+
+// runtimeA64 is a fixed arm64 runtime description so listings are stable:
+// the TLS g slot at TPIDR_EL0+16 and systemstack_switch+8 at 0x9b908.
+func runtimeA64(trace bool) *Runtime {
+	rt := Go126
+	rt.TLSG = 16
+	rt.SwitchPC = 0x9b908
+	rt.Trace = trace
+	return &rt
+}
+
+func planA64(t testing.TB, src string, shapes []abi.GoParam) *abi.Plan {
+	t.Helper()
+	s, err := sig.Parse(src)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	p, err := abi.New(abi.ARM64, s, shapes)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return p
+}
+
+func compileA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []byte {
+	t.Helper()
+	code, err := Compile(planA64(t, src, shapes), runtimeA64(trace))
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	if len(code)%4 != 0 {
+		t.Fatalf("%s: %d bytes of code is not whole instructions", src, len(code))
+	}
+	return code
+}
+
+// listARM64 decodes code into one GNU-syntax instruction per line. The
+// encoder pads the code to 16 bytes with zero words (UDF #0), which are
+// left out; any other word that does not decode is an error.
+func listARM64(code []byte) (string, error) {
+	var b strings.Builder
+	for pc := 0; pc+4 <= len(code); pc += 4 {
+		inst, err := arm64asm.Decode(code[pc:])
+		if err != nil {
+			if w := binary.LittleEndian.Uint32(code[pc:]); w == 0 && allZero(code[pc:]) {
+				break
+			}
+			return b.String(), fmt.Errorf("decode at %#x: %v", pc, err)
+		}
+		fmt.Fprintf(&b, "%s\n", arm64asm.GNUSyntax(inst))
+	}
+	return b.String(), nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func listA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []string {
+	t.Helper()
+	l, err := listARM64(compileA64(t, src, shapes, trace))
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", src, err, l)
+	}
+	return strings.Split(strings.TrimSuffix(l, "\n"), "\n")
+}
+
+// The whole trampoline of the simplest signature, instruction by
+// instruction. (arm64asm prints MRS TPIDR_EL0 by its encoding,
+// s3_3_c13_c0_2.)
+func TestListingARM64(t *testing.T) {
+	want := `ldr x20, [x26,#8]
+cbz x20, .+0x78
+ldr x21, [x28,#16]
+cmn x21, #0x522
+b.eq .+0x6c
+str x30, [sp,#-16]!
+stur x29, [sp,#-8]
+sub x29, sp, #0x8
+mov x21, #0xb908
+movk x21, #0x9, lsl #16
+str x21, [x28,#64]
+mov x21, sp
+str x21, [x28,#56]
+str x29, [x28,#96]
+str xzr, [x28,#88]
+ldr x21, [x28,#48]
+ldr x21, [x21]
+mrs x22, s3_3_c13_c0_2
+str x21, [x22,#16]
+mov x19, sp
+ldr x22, [x21,#56]
+and x22, x22, #0xfffffffffffffff0
+mov sp, x22
+blr x20
+sxtw x0, w0
+mrs x21, s3_3_c13_c0_2
+str x28, [x21,#16]
+mov sp, x19
+ldur x29, [sp,#-8]
+ldr x30, [sp],#16
+ret
+ldr x26, [x26,#16]
+ldr x21, [x26]
+br x21`
+	got := strings.Join(listA64(t, "i32(i32, i32)", nil, false), "\n")
+	if got != want {
+		t.Errorf("i32(i32, i32) on arm64:\n%s\n\nwant:\n%s", got, want)
+	}
+}
+
+// listingSigsA64 are the representative shapes every contract test runs
+// over: the plain case, a float, narrow arguments and result, more than 8
+// integer and more than 8 float arguments (C stack slots and Go stack
+// arguments), a mix, and slices in registers and on the Go stack.
+var listingSigsA64 = []struct {
+	src    string
+	shapes []abi.GoParam
+}{
+	{"void()", nil},
+	{"i32(i32, i32)", nil},
+	{"f64(f64)", nil},
+	{"u8(i8, u16, bool, i16)", nil},
+	{"i64(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i8, i16, u8)", nil},
+	{"f64(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f32, f64)", nil},
+	{"f64(i32, f64, i64, i8, f32, u8, i16, f64, u32, f32, u16, f64)", nil},
+	{"i32(ptr, ptr, ptr, ptr, ptr, ptr)", []abi.GoParam{abi.GoSlice, abi.GoSlice, abi.GoSlice, abi.GoSlice, abi.GoSlice, abi.GoSlice}},
+}
+
+// The entry contract, on the decoded listing of every representative
+// signature: the bail-out check comes first and writes no argument
+// register; g.sched is saved after the frame is built; the TLS g slot is
+// set to g0 before SP moves to the system stack and restored from R28
+// after the call; SP, R29 and LR come back from the frame; the bail-out
+// jumps through the fallback funcval with LR untouched.
+func TestEntryContractARM64(t *testing.T) {
+	for _, tc := range listingSigsA64 {
+		lines := listA64(t, tc.src, tc.shapes, false)
+		l := strings.Join(lines, "\n")
+		wantPrefix := []string{
+			"ldr x20, [x26,#8]",
+			"cbz x20, ",
+			"ldr x21, [x28,#16]",
+			"cmn x21, #0x522",
+			"b.eq ",
+			"str x30, [sp,#-16]!",
+			"stur x29, [sp,#-8]",
+			"sub x29, sp, #0x8",
+		}
+		for i, w := range wantPrefix {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Fatalf("%s: line %d is %q, want %q\n%s", tc.src, i, lines[i], w, l)
+			}
+		}
+		order := []string{
+			"str x21, [x28,#64]", // sched.pc
+			"str x21, [x28,#56]", // sched.sp
+			"str x29, [x28,#96]", // sched.bp
+			"str xzr, [x28,#88]", // sched.lr
+			"ldr x21, [x28,#48]", // g.m
+			"ldr x21, [x21]",     // m.g0
+			"mrs x22, s3_3_c13_c0_2",
+			"str x21, [x22,#16]", // TLS g = g0
+			"mov x19, sp",
+			"ldr x22, [x21,#56]", // g0.sched.sp
+			"and x22, x22, #0xfffffffffffffff0",
+			"mov sp, x22",
+			"blr x20",
+			"mrs x21, s3_3_c13_c0_2",
+			"str x28, [x21,#16]", // TLS g = g
+			"mov sp, x19",
+			"ldur x29, [sp,#-8]",
+			"ldr x30, [sp],#16",
+			"ret",
+			"ldr x26, [x26,#16]",
+			"ldr x21, [x26]",
+			"br x21",
+		}
+		at := 0
+		for _, line := range lines {
+			if at < len(order) && line == order[at] {
+				at++
+			}
+		}
+		if at != len(order) {
+			t.Errorf("%s: %q missing or out of order\n%s", tc.src, order[at], l)
+		}
+		if lines[len(lines)-1] != "br x21" || lines[len(lines)-3] != "ldr x26, [x26,#16]" {
+			t.Errorf("%s: the bail-out block is not the last three instructions\n%s", tc.src, l)
+		}
+		// Nothing in the bail-out path writes a Go argument register, a
+		// float register or LR; only R20, R21 and R26.
+		for _, line := range append(lines[:5:5], lines[len(lines)-3:]...) {
+			if d := destA64(line); d != "" && d != "x20" && d != "x21" && d != "x26" {
+				t.Errorf("%s: bail-out path writes %s: %q", tc.src, d, line)
+			}
+		}
+	}
+}
+
+// destA64 is the register an instruction of the bail-out path writes, or
+// "" for stores, compares and branches.
+func destA64(line string) string {
+	op, args, _ := strings.Cut(line, " ")
+	switch op {
+	case "ldr", "ldur", "mov", "add", "sub", "mrs":
+		d, _, _ := strings.Cut(args, ",")
+		return d
+	}
+	return ""
+}
+
+// The MRS the listings print as s3_3_c13_c0_2 really reads TPIDR_EL0:
+// check the words against Go's own encoding (MRS TPIDR_EL0, R0 is
+// 0xd53bd040; Rt in the low five bits).
+func TestTPIDRARM64(t *testing.T) {
+	code := compileA64(t, "i32(i32, i32)", nil, false)
+	var mrs []uint32
+	for pc := 0; pc+4 <= len(code); pc += 4 {
+		if w := binary.LittleEndian.Uint32(code[pc:]); w&^31 == 0xd53bd040 {
+			mrs = append(mrs, w)
+		}
+	}
+	if len(mrs) != 2 || mrs[0] != 0xd53bd040|22 || mrs[1] != 0xd53bd040|21 {
+		t.Errorf("MRS TPIDR_EL0 words %#x, want 0xd53bd056 then 0xd53bd055", mrs)
+	}
+}
+
+// Narrow arguments are extended to 32 bits in their C registers, and a
+// narrow result is normalised to the full register.
+func TestNarrowARM64(t *testing.T) {
+	lines := listA64(t, "u8(i8, u16, bool, i16)", nil, false)
+	l := strings.Join(lines, "\n")
+	for _, w := range []string{"sxtb w0, w0", "uxth w1, w1", "uxtb w2, w2", "sxth w3, w3", "blr x20", "uxtb w0, w0", "ret"} {
+		i := indexOf(lines, w)
+		if i < 0 {
+			t.Fatalf("missing %q\n%s", w, l)
+		}
+		lines = lines[i+1:]
+	}
+	for src, norm := range map[string]string{
+		"i8()": "sxtb x0, w0", "u8()": "uxtb w0, w0", "bool()": "uxtb w0, w0",
+		"i16()": "sxth x0, w0", "u16()": "uxth w0, w0", "i32()": "sxtw x0, w0",
+		"u32()": "mov w0, w0",
+	} {
+		lines := listA64(t, src, nil, false)
+		call := indexOf(lines, "blr x20")
+		if call < 0 || lines[call+1] != norm {
+			t.Errorf("%s: want %q right after the call\n%s", src, norm, strings.Join(lines, "\n"))
+		}
+	}
+	for _, src := range []string{"i64()", "ptr()", "f32()", "f64()", "void()"} {
+		lines := listA64(t, src, nil, false)
+		call := indexOf(lines, "blr x20")
+		if call < 0 || !strings.HasPrefix(lines[call+1], "mrs ") {
+			t.Errorf("%s: something between the call and the restore\n%s", src, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+func indexOf(lines []string, s string) int {
+	for i, l := range lines {
+		if l == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// More than 8 integer or float arguments: the C stack area is reserved
+// below g0.sched.sp and the extra arguments are stored into 8-byte slots
+// from SP up; arguments beyond Go's 16 registers are read from the Go
+// caller's frame above ours (R19+24).
+func TestStackArgsARM64(t *testing.T) {
+	ints := "i64(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i8, i16, u8)"
+	lines := listA64(t, ints, nil, false)
+	l := strings.Join(lines, "\n")
+	for _, w := range []string{
+		"sub x22, x22, #0x60", // 12 C stack slots
+		"and x22, x22, #0xfffffffffffffff0",
+		"mov sp, x22",
+		"str x8, [sp]", "str x9, [sp,#8]", "str x15, [sp,#56]",
+		"ldr x21, [x19,#24]", "str x21, [sp,#64]", // Go stack arg 0 (i64)
+		"ldrsb x21, [x19,#32]", "str x21, [sp,#72]", // i8, sign-extended
+		"ldrsh x21, [x19,#34]", "str x21, [sp,#80]", // i16
+		"ldrb w21, [x19,#36]", "str x21, [sp,#88]", // u8, zero-extended
+		"blr x20",
+	} {
+		i := indexOf(lines, w)
+		if i < 0 {
+			t.Fatalf("%s: missing or out of order %q\n%s", ints, w, l)
+		}
+		lines = lines[i+1:]
+	}
+
+	floats := "f64(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f32, f64)"
+	lines = listA64(t, floats, nil, false)
+	l = strings.Join(lines, "\n")
+	for _, w := range []string{
+		"sub x22, x22, #0x50", // 10 C stack slots
+		"mov sp, x22",
+		"str d8, [sp]", "str d15, [sp,#56]",
+		"ldr w21, [x19,#24]", "str x21, [sp,#64]", // Go stack f32
+		"ldr x21, [x19,#32]", "str x21, [sp,#72]", // Go stack f64
+		"blr x20",
+	} {
+		i := indexOf(lines, w)
+		if i < 0 {
+			t.Fatalf("%s: missing or out of order %q\n%s", floats, w, l)
+		}
+		lines = lines[i+1:]
+	}
+}
+
+// Without Trace no counter code is emitted; with it, one LL/SC increment
+// of the record's count word, before the frame is built.
+func TestTraceCounterARM64(t *testing.T) {
+	for _, trace := range []bool{false, true} {
+		lines := listA64(t, "i32(i32, i32)", nil, trace)
+		l := strings.Join(lines, "\n")
+		n := strings.Count(l, "ldxr ")
+		if want := map[bool]int{false: 0, true: 1}[trace]; n != want || strings.Count(l, "stxr ") != want {
+			t.Errorf("trace=%v: %d counter increments\n%s", trace, n, l)
+		}
+		if !trace {
+			continue
+		}
+		add, frame := indexOf(lines, "add x21, x26, #0x18"), indexOf(lines, "str x30, [sp,#-16]!")
+		if add < 5 || frame < add {
+			t.Errorf("the counter is not incremented between the bail-out check and the frame\n%s", l)
+		}
+	}
+}
+
+// TestArgumentMovesARM64 executes the argument moves of many generated
+// plans on a small simulator of the instructions the lowering emits, with
+// every Go argument register holding a value with dirty upper bits, and
+// checks that every C location ends up with the right, extended value.
+func TestArgumentMovesARM64(t *testing.T) {
+	kinds := []sig.Kind{sig.Bool, sig.I8, sig.U8, sig.I16, sig.U16, sig.I32, sig.U32, sig.I64, sig.U64, sig.Isize, sig.Usize, sig.F32, sig.F64, sig.Ptr}
+	seed := uint64(11)
+	rnd := func() uint64 {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		return seed
+	}
+	for iter := 0; iter < 1500; iter++ {
+		s := &sig.Signature{Result: sig.Type{Kind: kinds[rnd()%uint64(len(kinds))]}}
+		n := int(rnd() % 40)
+		shapes := make([]abi.GoParam, n)
+		for i := 0; i < n; i++ {
+			k := kinds[rnd()%uint64(len(kinds))]
+			s.Params = append(s.Params, sig.Type{Kind: k})
+			if k == sig.Ptr && rnd()%3 == 0 {
+				shapes[i] = abi.GoSlice
+			}
+		}
+		if n > 0 && rnd()%4 == 0 {
+			s.Variadic, s.Fixed = true, int(rnd()%uint64(n))
+		}
+		p, err := abi.New(abi.ARM64, s, shapes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := Compile(p, runtimeA64(false))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if err := simulateMovesA64(p, code, rnd); err != nil {
+			l, _ := listARM64(code)
+			t.Fatalf("%v\n%s\n%s", err, p, l)
+		}
+	}
+}
+
+// machineA64 is the state the simulator tracks.
+type machineA64 struct {
+	x       [32]uint64 // x31 is never used
+	v       [32]uint64 // the low 64 bits of each vector register
+	goStack []byte     // bytes at R19+24...
+	cStack  []byte     // bytes at SP...
+}
+
+func simulateMovesA64(p *abi.Plan, code []byte, rnd func() uint64) error {
+	m := &machineA64{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+64)}
+	for i := range m.x {
+		m.x[i] = rnd()
+	}
+	for i := range m.v {
+		m.v[i] = rnd()
+	}
+	for i := range m.goStack {
+		m.goStack[i] = byte(rnd())
+	}
+	// Expected value of each argument, taken from where the Go caller put
+	// it; some slices are empty, and C must see NULL for them.
+	want := make([]uint64, len(p.Args))
+	for i, a := range p.Args {
+		switch a.Go.Class {
+		case abi.Int:
+			want[i] = m.x[a.Go.Reg]
+			if a.GoAs == abi.GoSlice && rnd()%2 == 0 {
+				m.x[a.Go.Reg+1] = 0
+			}
+			if a.GoAs == abi.GoSlice && m.x[a.Go.Reg+1] == 0 {
+				want[i] = 0
+			}
+		case abi.Float:
+			want[i] = m.v[a.Go.Reg]
+		case abi.Stack:
+			want[i] = binary.LittleEndian.Uint64(m.goStack[a.Go.Off:])
+			if a.GoAs == abi.GoSlice && rnd()%2 == 0 {
+				binary.LittleEndian.PutUint64(m.goStack[a.Go.Off+8:], 0)
+			}
+			if a.GoAs == abi.GoSlice && binary.LittleEndian.Uint64(m.goStack[a.Go.Off+8:]) == 0 {
+				want[i] = 0
+			}
+		}
+		if a.Promote {
+			want[i] = math.Float64bits(float64(math.Float32frombits(uint32(want[i]))))
+		}
+	}
+	// Run from the instruction after "mov sp, x22" to the call.
+	running := false
+	for pc := 0; pc+4 <= len(code); {
+		inst, err := arm64asm.Decode(code[pc:])
+		if err != nil {
+			return fmt.Errorf("decode at %#x: %v", pc, err)
+		}
+		text := arm64asm.GNUSyntax(inst)
+		pc += 4
+		if !running {
+			running = text == "mov sp, x22"
+			continue
+		}
+		if inst.Op == arm64asm.BLR {
+			break
+		}
+		next, err := m.exec(inst, pc-4)
+		if err != nil {
+			return fmt.Errorf("%s: %v", text, err)
+		}
+		if next >= 0 {
+			pc = next
+		}
+	}
+	for i, a := range p.Args {
+		var got uint64
+		switch a.C.Class {
+		case abi.Int:
+			got = m.x[a.C.Reg]
+		case abi.Float:
+			got = m.v[a.C.Reg]
+		case abi.Stack:
+			got = binary.LittleEndian.Uint64(m.cStack[a.C.Off:])
+		}
+		if mask, w := cViewA64(a, want[i]); got&mask != w {
+			return fmt.Errorf("arg %d (%v): C sees %#x (mask %#x), want %#x", i, a.Kind, got&mask, mask, w)
+		}
+	}
+	return nil
+}
+
+// cViewA64 is the part of a 64-bit location C reads for an argument, and
+// the value it must hold there: narrow integers extended to 32 bits.
+func cViewA64(a abi.Arg, v uint64) (mask, want uint64) {
+	switch {
+	case a.Promote:
+		return ^uint64(0), v
+	case a.Kind == sig.I8:
+		return 0xffffffff, uint64(uint32(int32(int8(v))))
+	case a.Kind == sig.U8 || a.Kind == sig.Bool:
+		return 0xffffffff, uint64(uint8(v))
+	case a.Kind == sig.I16:
+		return 0xffffffff, uint64(uint32(int32(int16(v))))
+	case a.Kind == sig.U16:
+		return 0xffffffff, uint64(uint16(v))
+	case a.Kind == sig.I32 || a.Kind == sig.U32 || a.Kind == sig.F32:
+		return 0xffffffff, v & 0xffffffff
+	}
+	return ^uint64(0), v
+}
+
+// regA64 maps a decoded register to its file ('x' or 'v'), number and
+// width in bits.
+func regA64(a arm64asm.Arg) (file byte, n int, bits int, ok bool) {
+	r, isReg := a.(arm64asm.Reg)
+	if !isReg {
+		return 0, 0, 0, false
+	}
+	switch {
+	case r >= arm64asm.W0 && r <= arm64asm.W30:
+		return 'x', int(r - arm64asm.W0), 32, true
+	case r >= arm64asm.X0 && r <= arm64asm.X30:
+		return 'x', int(r - arm64asm.X0), 64, true
+	case r == arm64asm.WZR:
+		return 'z', 31, 32, true
+	case r == arm64asm.XZR:
+		return 'z', 31, 64, true
+	case r >= arm64asm.S0 && r <= arm64asm.S31:
+		return 'v', int(r - arm64asm.S0), 32, true
+	case r >= arm64asm.D0 && r <= arm64asm.D31:
+		return 'v', int(r - arm64asm.D0), 64, true
+	}
+	return 0, 0, 0, false
+}
+
+func (m *machineA64) get(a arm64asm.Arg) (uint64, int, error) {
+	file, n, bits, ok := regA64(a)
+	if !ok {
+		return 0, 0, fmt.Errorf("not a register: %v", a)
+	}
+	var v uint64
+	switch file {
+	case 'x':
+		v = m.x[n]
+	case 'v':
+		v = m.v[n]
+	}
+	if bits == 32 {
+		v &= 0xffffffff
+	}
+	return v, bits, nil
+}
+
+// set writes a register; a 32-bit (W or S) write clears the upper half.
+func (m *machineA64) set(a arm64asm.Arg, v uint64) error {
+	file, n, bits, ok := regA64(a)
+	if !ok {
+		return fmt.Errorf("not a register: %v", a)
+	}
+	if bits == 32 {
+		v &= 0xffffffff
+	}
+	switch file {
+	case 'x':
+		m.x[n] = v
+	case 'v':
+		m.v[n] = v
+	default:
+		return fmt.Errorf("write to %v", a)
+	}
+	return nil
+}
+
+// memA64 resolves a memory operand: R19+24+off is the Go stack, SP+off
+// the C stack. Only plain offsets occur between the switch and the call.
+func (m *machineA64) memA64(a arm64asm.Arg) ([]byte, int, error) {
+	mi, ok := a.(arm64asm.MemImmediate)
+	if !ok || mi.Mode != arm64asm.AddrOffset {
+		return nil, 0, fmt.Errorf("unexpected memory operand %v", a)
+	}
+	off := 0
+	if s := mi.String(); strings.Contains(s, ",#") {
+		n, err := strconv.Atoi(strings.TrimSuffix(s[strings.Index(s, ",#")+2:], "]"))
+		if err != nil {
+			return nil, 0, fmt.Errorf("memory operand %v: %v", a, err)
+		}
+		off = n
+	}
+	switch base := mi.Base.String(); {
+	case base == "X19" && off >= goStackARM64:
+		return m.goStack, off - goStackARM64, nil
+	case base == "SP" && off >= 0:
+		return m.cStack, off, nil
+	}
+	return nil, 0, fmt.Errorf("unexpected memory operand %v", a)
+}
+
+func signExtend(v uint64, bits int) uint64 {
+	return uint64(int64(v<<(64-bits)) >> (64 - bits))
+}
+
+// exec runs one instruction at pc; it returns the next pc for a taken
+// branch, or -1.
+func (m *machineA64) exec(inst arm64asm.Inst, pc int) (int, error) {
+	args := inst.Args
+	switch inst.Op {
+	case arm64asm.MOV:
+		switch src := args[1].(type) {
+		case arm64asm.Imm64:
+			return -1, m.set(args[0], src.Imm)
+		case arm64asm.Imm:
+			return -1, m.set(args[0], uint64(src.Imm))
+		}
+		v, _, err := m.get(args[1])
+		if err != nil {
+			return -1, err
+		}
+		return -1, m.set(args[0], v)
+	case arm64asm.FMOV:
+		v, _, err := m.get(args[1])
+		if err != nil {
+			return -1, err
+		}
+		return -1, m.set(args[0], v)
+	case arm64asm.FCVT:
+		v, bits, err := m.get(args[1])
+		if err != nil || bits != 32 {
+			return -1, fmt.Errorf("unexpected conversion source (%v)", err)
+		}
+		return -1, m.set(args[0], math.Float64bits(float64(math.Float32frombits(uint32(v)))))
+	case arm64asm.SXTB, arm64asm.UXTB, arm64asm.SXTH, arm64asm.UXTH, arm64asm.SXTW:
+		v, _, err := m.get(args[1])
+		if err != nil {
+			return -1, err
+		}
+		switch inst.Op {
+		case arm64asm.SXTB:
+			v = signExtend(v, 8)
+		case arm64asm.UXTB:
+			v &= 0xff
+		case arm64asm.SXTH:
+			v = signExtend(v, 16)
+		case arm64asm.UXTH:
+			v &= 0xffff
+		case arm64asm.SXTW:
+			v = signExtend(v, 32)
+		}
+		return -1, m.set(args[0], v)
+	case arm64asm.LDR, arm64asm.LDRB, arm64asm.LDRSB, arm64asm.LDRH, arm64asm.LDRSH:
+		buf, off, err := m.memA64(args[1])
+		if err != nil {
+			return -1, err
+		}
+		_, _, bits, _ := regA64(args[0])
+		size := map[arm64asm.Op]int{arm64asm.LDRB: 1, arm64asm.LDRSB: 1, arm64asm.LDRH: 2, arm64asm.LDRSH: 2}[inst.Op]
+		if size == 0 {
+			size = bits / 8
+		}
+		var b [8]byte
+		copy(b[:size], buf[off:off+size])
+		v := binary.LittleEndian.Uint64(b[:])
+		if inst.Op == arm64asm.LDRSB || inst.Op == arm64asm.LDRSH {
+			v = signExtend(v, size*8)
+		}
+		return -1, m.set(args[0], v)
+	case arm64asm.STR:
+		buf, off, err := m.memA64(args[1])
+		if err != nil {
+			return -1, err
+		}
+		v, bits, err := m.get(args[0])
+		if err != nil {
+			return -1, err
+		}
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		copy(buf[off:off+bits/8], b[:bits/8])
+		return -1, nil
+	case arm64asm.CBNZ, arm64asm.CBZ:
+		v, _, err := m.get(args[0])
+		if err != nil {
+			return -1, err
+		}
+		if (v != 0) == (inst.Op == arm64asm.CBNZ) {
+			return pc + int(args[1].(arm64asm.PCRel)), nil
+		}
+		return -1, nil
+	}
+	return -1, fmt.Errorf("simulator does not know %v", inst.Op)
+}
+
+// A variadic f32 gets C's default promotion to double (AAPCS64 on Linux
+// passes variadic arguments like fixed ones otherwise): converted in place
+// in its Go register, or through F16 on its way from the Go stack to a C
+// stack slot, and stored as 8 bytes.
+func TestVariadicPromoteListingARM64(t *testing.T) {
+	lines := listA64(t, "i32(ptr, ... f32)", nil, false)
+	l := strings.Join(lines, "\n")
+	if i, j := indexOf(lines, "fcvt d0, s0"), indexOf(lines, "blr x20"); i < 0 || j < i {
+		t.Errorf("i32(ptr, ... f32): no fcvt d0, s0 before the call\n%s", l)
+	}
+	src := "i32(ptr, ... f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)"
+	lines = listA64(t, src, nil, false)
+	l = strings.Join(lines, "\n")
+	for _, w := range []string{
+		"mov sp, x22", "fcvt d8, s8", "str d8, [sp]", // F8 goes to the first C stack slot
+		"ldr s16, [x19,#24]", "fcvt d16, s16", "str d16, [sp,#64]", // the 17th f32 is on the Go stack
+		"blr x20",
+	} {
+		i := indexOf(lines, w)
+		if i < 0 {
+			t.Fatalf("%s: missing or out of order %q\n%s", src, w, l)
+		}
+		lines = lines[i+1:]
+	}
+	if strings.Contains(l, "str s") {
+		t.Errorf("%s: a promoted f32 stored as 4 bytes\n%s", src, l)
+	}
+}
