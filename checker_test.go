@@ -2,6 +2,7 @@ package jitffi
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -82,16 +83,21 @@ func TestDescribe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"fx_mix_12: ", "f64(i32, f64, i64, i8, f32, u8, i16, f64, u32, f32, u16, f64)", "arg 10 u16: go I6(R9) -> c S+0 zext16"} {
+	// What the plan and the listing look like differs by architecture.
+	argLine, callInsn, counterInsn := "arg 10 u16: go I6(R9) -> c S+0 zext16", "call *%r12", "incq 0x18(%rdx)"
+	if runtime.GOARCH == "arm64" {
+		argLine, callInsn, counterInsn = "arg 10 u16: go I6(R6) -> c I6(R6) zext16", "blr x20", "ldxr"
+	}
+	for _, want := range []string{"fx_mix_12: ", "f64(i32, f64, i64, i8, f32, u8, i16, f64, u32, f32, u16, f64)", argLine} {
 		if !strings.Contains(d, want) {
 			t.Errorf("Describe lacks %q:\n%s", want, d)
 		}
 	}
 	if PathOf(mix).Fast {
-		if !strings.Contains(d, "trampoline at 0x") || !strings.Contains(d, "call *%r12") {
+		if !strings.Contains(d, "trampoline at 0x") || !strings.Contains(d, callInsn) {
 			t.Errorf("Describe lacks the decoded trampoline:\n%s", d)
 		}
-		if got := strings.Contains(d, "incq 0x18(%rdx)"); got != Tracing {
+		if got := strings.Contains(d, counterInsn); got != Tracing {
 			t.Errorf("counter code present = %v, want %v (Tracing)\n%s", got, Tracing, d)
 		}
 	}

@@ -84,9 +84,6 @@ func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
 	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
 		return reflect.Value{}, errors.New("fallback: BUG: Go type does not match the plan")
 	}
-	if p.Errno && runtime.GOARCH != "amd64" {
-		return reflect.Value{}, fmt.Errorf("fallback: errno capture is not implemented on %s yet", runtime.GOARCH)
-	}
 	if p.Errno && t.ErrnoLocation == 0 {
 		return reflect.Value{}, errors.New("fallback: errno capture needs the C library's __errno_location")
 	}

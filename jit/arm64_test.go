@@ -61,7 +61,7 @@ func listARM64(code []byte) (string, error) {
 	for pc := 0; pc+4 <= len(code); pc += 4 {
 		inst, err := arm64asm.Decode(code[pc:])
 		if err != nil {
-			if w := binary.LittleEndian.Uint32(code[pc:]); w == 0 && allZero(code[pc:]) {
+			if allZero(code[pc:]) {
 				break
 			}
 			return b.String(), fmt.Errorf("decode at %#x: %v", pc, err)
