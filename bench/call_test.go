@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
+	"regexp"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"unsafe"
@@ -329,13 +331,13 @@ func BenchmarkCall(b *testing.B) {
 
 func (c *callCase) run(b *testing.B, path string) {
 	var loop loopFunc
+	var fastFunc any
 	switch path {
 	case pathFloor:
 		loop = c.floor
 	case pathFast:
-		var f any
-		loop, f = c.bind(b, openLib(b, c.lib).jit)
-		requireFast(b, f)
+		loop, fastFunc = c.bind(b, openLib(b, c.lib).jit)
+		requireFast(b, fastFunc)
 	case pathFallback:
 		var f any
 		loop, f = c.bind(b, openLib(b, c.lib).jit, jitffi.Blocking())
@@ -367,9 +369,31 @@ func (c *callCase) run(b *testing.B, path string) {
 			b.Fatalf("%s: three calls give %v, the Go floor gives %v", path, got, want)
 		}
 	}
+	code := 0
+	if path == pathFast {
+		code = codeBytes(b, fastFunc)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	sink = loop(b.N, c.buf)
+	if code > 0 {
+		// After the loop: ResetTimer drops metrics reported before it.
+		b.ReportMetric(float64(code), "code-bytes")
+	}
+}
+
+// codeBytes is the size of f's trampoline, read from Describe.
+func codeBytes(b *testing.B, f any) int {
+	d, err := jitffi.Describe(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := regexp.MustCompile(`trampoline at 0x[0-9a-f]+, (\d+) bytes`).FindStringSubmatch(d)
+	if m == nil {
+		b.Fatalf("Describe names no trampoline size:\n%s", d)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // symbol returns the address of the case's C function in its library.
