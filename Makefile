@@ -114,3 +114,12 @@ test-arm64-cgo1:
 
 test-arm64-trace:
 	$(ARM64_ENV) CGO_ENABLED=0 $(GO) test $(ARM64_TESTFLAGS) $(ARM64_EXEC) -tags jitffi_trace . ./fastcheck/
+
+# The oldest supported Go release: the runtime contract is checked against
+# whatever runtime runs, so the suite runs on it too (fetched through the
+# module proxy by the go command).
+GO_PREV ?= go1.25.5
+.PHONY: test-go-prev
+test-go-prev:
+	GOTOOLCHAIN=$(GO_PREV) CGO_ENABLED=0 $(GO) test $(TESTFLAGS) ./...
+	GOTOOLCHAIN=$(GO_PREV) CGO_ENABLED=1 $(GO) test $(TESTFLAGS) . ./internal/rtprobe/
