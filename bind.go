@@ -130,6 +130,11 @@ var env = struct {
 }
 
 func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, opts []Option) error {
+	if runtime.GOOS != "linux" {
+		// The plans follow the Linux variants of the C conventions (Apple's
+		// arm64 one, for one, packs stack arguments differently).
+		return fmt.Errorf("jitffi: bind %s: %s/%s is not supported", name, runtime.GOOS, runtime.GOARCH)
+	}
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
