@@ -3,7 +3,6 @@ package jitffi
 import (
 	"errors"
 	"math"
-	"runtime"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -49,8 +48,6 @@ func TestErrno(t *testing.T) {
 			want = "fallback: Blocking option"
 		case FastPathError() != nil:
 			want = "fallback: " + FastPathError().Error()
-		case runtime.GOARCH != "amd64":
-			want = "fallback: errno capture: not on the fast path on " + runtime.GOARCH + " yet"
 		}
 		if got := PathOf(open).String(); got != want {
 			t.Errorf("PathOf(open) = %q, want %q", got, want)

@@ -97,9 +97,6 @@ func choosePath(p *abi.Plan, cfg *config) Path {
 	if fast.err != nil {
 		return Path{Reason: fast.err.Error()}
 	}
-	if p.Errno && p.Arch != abi.AMD64 {
-		return Path{Reason: "errno capture: not on the fast path on " + string(p.Arch) + " yet"}
-	}
 	if p.Errno && !fast.rt.ErrnoOK {
 		return Path{Reason: "errno capture: errno is not at a fixed offset from the thread pointer"}
 	}

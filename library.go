@@ -30,6 +30,9 @@ type Library struct {
 // Open("") gives the symbols of the running process and the libraries it
 // was linked with (libc among them).
 func Open(path string) (*Library, error) {
+	// dlerror's text is per thread: keep dlopen and dlerror on one.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		if path == "" {
@@ -55,6 +58,8 @@ func (l *Library) lookup(name string) (uintptr, error) {
 	if l.closed {
 		return 0, fmt.Errorf("jitffi: symbol %s: %w", name, ErrClosed)
 	}
+	runtime.LockOSThread() // dlsym and dlerror on one thread
+	defer runtime.UnlockOSThread()
 	addr, err := purego.Dlsym(l.handle, name)
 	if err != nil {
 		return 0, fmt.Errorf("jitffi: symbol %s: %v", name, err)
@@ -95,6 +100,8 @@ func (l *Library) Close() error {
 	for l.gate.InFlight.Load() != 0 {
 		time.Sleep(50 * time.Microsecond)
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if err := purego.Dlclose(l.handle); err != nil {
 		return fmt.Errorf("jitffi: close %s: %v", l.path, err)
 	}

@@ -13,13 +13,14 @@ import (
 	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
 )
 
 // Structs by value against the fixtures of structs.c (see the section
 // "Structs by value" of jitffi_fixtures.h). Every function is bound twice,
-// by default (which for a struct signature is the slow path, with the
-// reason PathOf reports) and with Blocking, and both must give what the
-// header's formulas give in Go.
+// by default (on amd64 the fast path for the shapes it lowers, else the
+// slow path with the reason PathOf reports) and with Blocking, and both
+// must give what the header's formulas give in Go.
 
 type (
 	stII  struct{ Quot, Rem int32 }
@@ -95,36 +96,77 @@ var stShapes = []struct {
 	name, ctype string
 	hashT       reflect.Type // the Go type the hash function is bound with
 	nextT       reflect.Type // and the next function
+	fast        bool         // amd64 lowers hash and next on the fast path
 }{
-	{"ii", "{i32, i32}", reflect.TypeFor[stII](), nil},
-	{"ff", "{f32, f32}", reflect.TypeFor[stFF](), nil},
-	{"dd", "{f64, f64}", reflect.TypeFor[stDD](), nil},
-	{"bff", "{i8, {f32, f32}}", reflect.TypeFor[stBFF](), nil},
-	{"f3", "{f32[3]}", reflect.TypeFor[stF3](), nil},
-	{"ddd", "{f64, f64, f64}", reflect.TypeFor[stDDD](), nil},
-	{"ffff", "{f32, f32, f32, f32}", reflect.TypeFor[stFFFF](), nil},
-	{"ll", "{i64, i64}", reflect.TypeFor[stLL](), nil},
-	{"lll", "{i64, i64, i64}", reflect.TypeFor[stLLL](), nil},
-	{"bhi", "{i8, i16, i32}", reflect.TypeFor[stBHI](), nil},
-	{"di", "{f64, i32}", reflect.TypeFor[stDI](), nil},
-	{"if", "{i32, f32}", reflect.TypeFor[stIF](), nil},
-	{"fi", "{f32, i32}", reflect.TypeFor[stFI](), nil},
-	{"pl", "{ptr, i64}", reflect.TypeFor[stPL](), reflect.TypeFor[stPLu]()},
-	{"aos", "{{i16, u8}[3]}", reflect.TypeFor[stAOS](), nil},
-	{"bul", "{bool, u16, u64}", reflect.TypeFor[stBUL](), nil},
-	{"small", "{u8[2], {i16, {f32}}}", reflect.TypeFor[stSmall](), nil},
-	{"deep", "{i16, {f32[2], {u8[3], i32}}, f64}", reflect.TypeFor[stDeep](), nil},
+	{"ii", "{i32, i32}", reflect.TypeFor[stII](), nil, true},
+	{"ff", "{f32, f32}", reflect.TypeFor[stFF](), nil, true},
+	{"dd", "{f64, f64}", reflect.TypeFor[stDD](), nil, true},
+	{"bff", "{i8, {f32, f32}}", reflect.TypeFor[stBFF](), nil, true},
+	{"f3", "{f32[3]}", reflect.TypeFor[stF3](), nil, false},
+	{"ddd", "{f64, f64, f64}", reflect.TypeFor[stDDD](), nil, true},
+	{"ffff", "{f32, f32, f32, f32}", reflect.TypeFor[stFFFF](), nil, true},
+	{"ll", "{i64, i64}", reflect.TypeFor[stLL](), nil, true},
+	{"lll", "{i64, i64, i64}", reflect.TypeFor[stLLL](), nil, true},
+	{"bhi", "{i8, i16, i32}", reflect.TypeFor[stBHI](), nil, true},
+	{"di", "{f64, i32}", reflect.TypeFor[stDI](), nil, true},
+	{"if", "{i32, f32}", reflect.TypeFor[stIF](), nil, true},
+	{"fi", "{f32, i32}", reflect.TypeFor[stFI](), nil, true},
+	{"pl", "{ptr, i64}", reflect.TypeFor[stPL](), reflect.TypeFor[stPLu](), true},
+	{"aos", "{{i16, u8}[3]}", reflect.TypeFor[stAOS](), nil, false},
+	{"bul", "{bool, u16, u64}", reflect.TypeFor[stBUL](), nil, true},
+	{"small", "{u8[2], {i16, {f32}}}", reflect.TypeFor[stSmall](), nil, false},
+	{"deep", "{i16, {f32[2], {u8[3], i32}}, f64}", reflect.TypeFor[stDeep](), nil, false},
 }
 
-// stWantPath is the path of a struct binding in this process.
-func stWantPath(blocking bool) Path {
+// stWantPath is the path of a binding of signature in this process: the
+// fast path where abi plans it fast and the fast path is available, else
+// the fallback with the plan's reason.
+func stWantPath(t *testing.T, signature string, blocking bool) Path {
+	t.Helper()
 	switch {
 	case env.noFast:
 		return Path{Reason: "JITFFI_FAST=0"}
 	case blocking:
 		return Path{Reason: "Blocking option"}
 	}
-	return Path{Reason: abi.StructReason}
+	s, err := sig.Parse(signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := abi.New(abi.Arch(runtime.GOARCH), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Fast {
+		return Path{Reason: p.Reason}
+	}
+	if err := FastPathError(); err != nil {
+		return Path{Reason: err.Error()}
+	}
+	return Path{Fast: true}
+}
+
+// stCheckLowered checks that abi plans signature fast exactly when the
+// test expects amd64 to lower it, and never on arm64.
+func stCheckLowered(t *testing.T, signature string, fast bool) {
+	t.Helper()
+	s, err := sig.Parse(signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []abi.Arch{abi.AMD64, abi.ARM64} {
+		p, err := abi.New(arch, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fast && arch == abi.AMD64
+		if p.Fast != want {
+			t.Errorf("%s %s: plan fast = %v (%s), want %v", arch, signature, p.Fast, p.Reason, want)
+		}
+		if !p.Fast && !strings.HasPrefix(p.Reason, "struct by value: ") {
+			t.Errorf("%s %s: reason %q does not name the struct", arch, signature, p.Reason)
+		}
+	}
 }
 
 // stSkip skips where the slow path cannot call structs by value.
@@ -149,7 +191,7 @@ func stBind(t *testing.T, lib *Library, name, signature string, ft reflect.Type)
 			t.Fatalf("Bind(%s, %q) as %v: %v", name, signature, ft, err)
 		}
 		fns[i] = v.Elem()
-		if got, want := PathOf(fns[i].Interface()), stWantPath(i == 1); got != want {
+		if got, want := PathOf(fns[i].Interface()), stWantPath(t, signature, i == 1); got != want {
 			t.Errorf("PathOf(%s) (blocking %v) = %v, want %v", name, i == 1, got, want)
 		}
 	}
@@ -300,6 +342,8 @@ func TestStructsHashNext(t *testing.T) {
 			if nextT == nil {
 				nextT = sh.hashT
 			}
+			stCheckLowered(t, "u64("+sh.ctype+")", sh.fast)
+			stCheckLowered(t, sh.ctype+"("+sh.ctype+")", sh.fast)
 			hash := stBind(t, lib, "fx_s_"+sh.name+"_hash", "u64("+sh.ctype+")",
 				reflect.FuncOf([]reflect.Type{sh.hashT}, []reflect.Type{u64}, false))
 			next := stBind(t, lib, "fx_s_"+sh.name+"_next", sh.ctype+"("+sh.ctype+")",
@@ -366,19 +410,23 @@ func TestStructsPlacement(t *testing.T) {
 	for _, c := range []struct {
 		name, sig string
 		params    []reflect.Type
+		fast      bool // amd64 lowers it
 	}{
-		{"fx_s_after8", "u64(i64, i64, i64, i64, i64, i64, i64, i64, {i32, i32})", cat(rep(i64, 8), one(ii))},
-		{"fx_s_nofit5", "u64(i64, i64, i64, i64, i64, {i64, i64}, i64)", cat(rep(i64, 5), one(ll, i64))},
-		{"fx_s_nofit7", "u64(i64, i64, i64, i64, i64, i64, i64, {i64, i64}, i64)", cat(rep(i64, 7), one(ll, i64))},
-		{"fx_s_nofitf", "u64(f64, f64, f64, f64, f64, f64, f64, {f64, f64}, f64)", cat(rep(f64, 7), one(dd, f64))},
-		{"fx_s_nofitf3", "u64(f64, f64, f64, f64, f64, f64, {f64, f64, f64}, f64)", cat(rep(f64, 6), one(ddd, f64))},
+		// Go runs out of integer registers at the struct: on its stack.
+		{"fx_s_after8", "u64(i64, i64, i64, i64, i64, i64, i64, i64, {i32, i32})", cat(rep(i64, 8), one(ii)), false},
+		// C runs out of registers: the struct goes to C stack slots.
+		{"fx_s_nofit5", "u64(i64, i64, i64, i64, i64, {i64, i64}, i64)", cat(rep(i64, 5), one(ll, i64)), true},
+		{"fx_s_nofit7", "u64(i64, i64, i64, i64, i64, i64, i64, {i64, i64}, i64)", cat(rep(i64, 7), one(ll, i64)), true},
+		{"fx_s_nofitf", "u64(f64, f64, f64, f64, f64, f64, f64, {f64, f64}, f64)", cat(rep(f64, 7), one(dd, f64)), true},
+		{"fx_s_nofitf3", "u64(f64, f64, f64, f64, f64, f64, {f64, f64, f64}, f64)", cat(rep(f64, 6), one(ddd, f64)), true},
 		{"fx_s_many", "u64({f64, f64}, {f64, f64}, {f64, f64}, {f64, f64}, {f64, f64}, {i32, i32}, {i32, i32}, {i32, i32}, {i32, i32}, {i32, i32}, {i32, i32}, {i32, i32})",
-			cat(rep(dd, 5), rep(ii, 7))},
+			cat(rep(dd, 5), rep(ii, 7)), false},
 		{"fx_s_mix", "u64(i8, {i32, f32}, f64, {i8, {f32, f32}}, u16, {i16, {f32[2], {u8[3], i32}}, f64}, {f32[3]}, {i64, i64, i64}, {u8[2], {i16, {f32}}}, ptr)",
 			one(reflect.TypeFor[int8](), reflect.TypeFor[stIF](), f64, reflect.TypeFor[stBFF](), reflect.TypeFor[uint16](),
-				reflect.TypeFor[stDeep](), reflect.TypeFor[stF3](), reflect.TypeFor[stLLL](), reflect.TypeFor[stSmall](), reflect.TypeFor[unsafe.Pointer]())},
+				reflect.TypeFor[stDeep](), reflect.TypeFor[stF3](), reflect.TypeFor[stLLL](), reflect.TypeFor[stSmall](), reflect.TypeFor[unsafe.Pointer]()), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			stCheckLowered(t, c.sig, c.fast)
 			fns := stBind(t, lib, c.name, c.sig, reflect.FuncOf(c.params, []reflect.Type{reflect.TypeFor[uint64]()}, false))
 			r := rand.New(rand.NewPCG(uint64(len(c.name)), 0xF00D))
 			for k := range 64 {
@@ -404,6 +452,7 @@ func TestStructsPlacement(t *testing.T) {
 
 	t.Run("fx_s_lll_make", func(t *testing.T) {
 		var fast, slow func(a0, a1, a2, a3, a4, a5 int64) stLLL
+		stCheckLowered(t, "{i64, i64, i64}(i64, i64, i64, i64, i64, i64)", true)
 		fns := stBind(t, lib, "fx_s_lll_make", "{i64, i64, i64}(i64, i64, i64, i64, i64, i64)", reflect.TypeOf(fast))
 		fast, slow = fns[0].Interface().(func(a0, a1, a2, a3, a4, a5 int64) stLLL), fns[1].Interface().(func(a0, a1, a2, a3, a4, a5 int64) stLLL)
 		r := rand.New(rand.NewPCG(1, 2))
@@ -452,7 +501,7 @@ func TestStructsDiv(t *testing.T) {
 	if got := quiet(-9, 4); got != (struct{ q, r int32 }{-2, -1}) {
 		t.Errorf("fx_s_divmod(-9, 4) = %+v", got)
 	}
-	if p := PathOf(div); p != stWantPath(false) {
+	if p := PathOf(div); p != stWantPath(t, "{i32, i32}(i32, i32)", false) {
 		t.Errorf("PathOf(div) = %v", p)
 	}
 	for _, c := range [][2]int64{{7, 2}, {-7, 2}, {7, -2}, {-7, -2}, {0, 5}, {math.MaxInt32, 3}, {math.MinInt32, 7}, {1 << 40, 3}, {-(1 << 62), 12345}} {
@@ -614,14 +663,19 @@ func TestStructsTypeErrors(t *testing.T) {
 	}
 }
 
-// TestStructsStrict: structs by value are not on the fast path, so Strict
-// refuses them.
+// TestStructsStrict: a struct Go passes on its stack is not on the fast
+// path, so Strict refuses it.
 func TestStructsStrict(t *testing.T) {
 	lib := itOpen(t)
-	var f func(stII) uint64
-	err := lib.Bind(&f, "fx_s_ii_hash", "u64({i32, i32})", Strict())
-	if !errors.Is(err, ErrNotFast) || !strings.Contains(err.Error(), stWantPath(false).Reason) {
-		t.Errorf("Strict bind: %v, want an error wrapping ErrNotFast about structs", err)
+	var f func(stAOS) uint64
+	const signature = "u64({{i16, u8}[3]})"
+	err := lib.Bind(&f, "fx_s_aos_hash", signature, Strict())
+	want := stWantPath(t, signature, false)
+	if want.Fast {
+		t.Fatalf("%s: planned fast", signature)
+	}
+	if !errors.Is(err, ErrNotFast) || !strings.Contains(err.Error(), want.Reason) {
+		t.Errorf("Strict bind: %v, want an error wrapping ErrNotFast about structs (%s)", err, want.Reason)
 	}
 }
 

@@ -157,6 +157,9 @@ func (p *Plan) SetErrno() {
 	}
 	if p.Result.Struct != nil {
 		p.ErrGo = p.structErrGo()
+		if p.Fast && p.ErrGo.Class == Stack {
+			p.Fast, p.Reason = false, fmt.Sprintf("struct by value: the error result after %v goes on the Go stack", p.Result.Struct.Type)
+		}
 	}
 }
 
@@ -262,7 +265,7 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 	}
 	p.Fast, p.Reason = true, ""
 	if s.HasStruct() {
-		p.Fast, p.Reason = false, StructReason
+		p.Fast, p.Reason = fastStruct(p)
 	}
 	return p, nil
 }

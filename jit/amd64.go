@@ -54,12 +54,14 @@ const (
 //
 //  3. Move the arguments: Go registers and Go stack slots to C registers
 //     and C stack slots, extending narrow integers to 32 bits and
-//     converting f32 variadic arguments to double.
+//     converting f32 variadic arguments to double. Structs by value go
+//     through memory above the C stack arguments (see stageStructAMD64).
 //
 //  4. CALL the target; for a variadic callee AL holds the number of vector
 //     registers used, set right before the CALL.
 //
-//  5. Normalise a narrow result in AX; floats are already in X0.
+//  5. Normalise a narrow result in AX; floats are already in X0. A struct
+//     result is unpacked into its Go registers field by field.
 //
 //  6. Restore the TLS g slot from R14, SP from BP, pop BP, zero X15 (Go's
 //     fixed zero register, which C may have used) and return.
@@ -93,7 +95,7 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(MOVQ, mem(regScratch, rt.MG0), reg(regScratch))
 	b.add(MOVQ, reg(regScratch), mem(rFS, rt.TLSG))
 	b.add(MOVQ, mem(regScratch, sched+rt.GobufSP), reg(rSP))
-	if frame := alignUp(p.CStack, 16); frame > 0 {
+	if frame := alignUp(p.CStack+stagingAMD64(p), 16); frame > 0 {
 		b.add(SUBQ, imm(int64(frame)), reg(rSP))
 	}
 	b.add(ANDQ, imm(-16), reg(rSP))
@@ -101,6 +103,12 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// 3. Arguments.
 	if err := movesAMD64(b, p); err != nil {
 		return nil, err
+	}
+	if r := p.Result.Struct; r != nil && r.Pass == abi.Indirect {
+		// The hidden buffer of a MEMORY-class result is the staging area.
+		// RDI is no parameter's C register then, and no move reads it any
+		// more.
+		b.add(LEAQ, mem(rSP, int32(p.CStack)), reg(cIntAMD64[r.Ref.Reg]))
 	}
 
 	// 4. Call. With errno capture, errno is cleared first (so a call that
@@ -122,7 +130,10 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	}
 
 	// 5. Result.
-	if p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat() {
+	switch {
+	case p.Result.Struct != nil:
+		structResultAMD64(b, p)
+	case p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat():
 		extendAMD64(b, p.Result.Norm, rAX, rAX, true)
 	}
 	if p.Errno {
@@ -220,7 +231,13 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 		}
 	}
 	var regMoves, loads []move
+	var pieces []structLoad
+	stage := p.CStack
 	for _, a := range p.Args {
+		if a.Struct != nil {
+			pieces = append(pieces, stageStructAMD64(b, a.Struct, &stage)...)
+			continue
+		}
 		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
 		switch {
 		case m.to.Class == abi.Stack:
@@ -238,7 +255,141 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 	for _, m := range loads {
 		loadGoStackAMD64(b, m, regOfAMD64(m.to, false))
 	}
+	for _, l := range pieces {
+		if l.to.Class == abi.Float {
+			b.add(MOVSD, mem(rSP, int32(l.off)), reg(regOfAMD64(l.to, false)))
+		} else {
+			b.add(MOVQ, mem(rSP, int32(l.off)), reg(regOfAMD64(l.to, false)))
+		}
+	}
 	return nil
+}
+
+// Structs by value go through memory on the system stack, where Go's
+// field-by-field register assignment and System V's eightbytes meet
+// without any register shuffling:
+//
+//   - An argument's fields are stored from their Go registers at their C
+//     offsets, before any register is overwritten: into its C stack slots
+//     (class MEMORY, or no registers left), or into a staging area above
+//     the C stack arguments, from which its eightbytes are loaded into
+//     their C registers after every other move (no move reads a C
+//     register then). Eightbytes with padding are zeroed first.
+//   - A result's eightbytes are stored from RAX/RDX/XMM0/XMM1 into the
+//     staging area after the call (a MEMORY-class result is written there
+//     by the callee, whose hidden first argument points at it), and every
+//     field is loaded into its Go result register, narrow integers
+//     extended to 64 bits as for scalar results.
+//
+// The staging area starts at SP+CStack, 8-aligned.
+
+// stagingAMD64 is the size of the staging area: the eightbytes of the
+// register-passed struct arguments, or the struct result, whichever is
+// larger (the arguments are in registers before the result is written).
+func stagingAMD64(p *abi.Plan) int {
+	args := 0
+	for _, a := range p.Args {
+		if s := a.Struct; s != nil && s.Pass == abi.InRegs {
+			args += 8 * len(s.Pieces)
+		}
+	}
+	res := 0
+	if r := p.Result.Struct; r != nil {
+		res = alignUp(r.Size, 8)
+	}
+	return max(args, res)
+}
+
+// structLoad is the load of one staged eightbyte into its C register.
+type structLoad struct {
+	off int // from SP
+	to  abi.Loc
+}
+
+// stageStructAMD64 stores the fields of a struct argument into memory at
+// their C offsets: its C stack slots, or the staging area at *stage, which
+// it advances. It returns the loads into C registers that remain.
+func stageStructAMD64(b *x86prog, s *abi.Struct, stage *int) []structLoad {
+	var base int
+	var loads []structLoad
+	switch s.Pass {
+	case abi.InMemory:
+		base = s.Pieces[0].Loc.Off
+	case abi.InRegs:
+		base = *stage
+		*stage += 8 * len(s.Pieces)
+		for i, pc := range s.Pieces {
+			loads = append(loads, structLoad{off: base + 8*i, to: pc.Loc})
+		}
+	default:
+		panic(fmt.Sprintf("jit: BUG: struct argument passed %v on amd64", s.Pass))
+	}
+	// Zero the eightbytes with padding in them (C does not read it, but
+	// stale stack bytes would make what C sees depend on history).
+	filled := make([]int, (s.Size+7)/8)
+	for _, l := range s.Go {
+		filled[l.Off/8] += l.Kind.Size() // fields never straddle eightbytes
+	}
+	for i, n := range filled {
+		if n < 8 {
+			b.add(MOVQ, imm(0), mem(rSP, int32(base+8*i)))
+		}
+	}
+	for _, l := range s.Go {
+		dst := mem(rSP, int32(base+l.Off))
+		src := regOfAMD64(l.Loc, true)
+		switch l.Kind {
+		case sig.F32:
+			b.add(MOVSS, reg(src), dst)
+		case sig.F64:
+			b.add(MOVSD, reg(src), dst)
+		default:
+			b.add(movOfSize(l.Kind.Size()), reg(src), dst)
+		}
+	}
+	return loads
+}
+
+// structResultAMD64 hands a struct result to Go: its C registers are
+// stored into the staging area (a MEMORY-class result is there already),
+// then each field is loaded into its Go register.
+func structResultAMD64(b *x86prog, p *abi.Plan) {
+	s := p.Result.Struct
+	stage := p.CStack
+	if s.Pass == abi.InRegs {
+		for i, pc := range s.Pieces {
+			dst := mem(rSP, int32(stage+8*i))
+			if pc.Loc.Class == abi.Float {
+				b.add(MOVSD, reg(rX0+int16(pc.Loc.Reg)), dst)
+			} else {
+				b.add(MOVQ, reg([]int16{rAX, rDX}[pc.Loc.Reg]), dst)
+			}
+		}
+	}
+	for _, l := range s.Go {
+		src := mem(rSP, int32(stage+l.Off))
+		dst := regOfAMD64(l.Loc, true)
+		switch l.Kind {
+		case sig.F32:
+			b.add(MOVSS, src, reg(dst))
+		case sig.F64:
+			b.add(MOVSD, src, reg(dst))
+		case sig.I8:
+			b.add(MOVBQSX, src, reg(dst))
+		case sig.U8, sig.Bool:
+			b.add(MOVBLZX, src, reg(dst))
+		case sig.I16:
+			b.add(MOVWQSX, src, reg(dst))
+		case sig.U16:
+			b.add(MOVWLZX, src, reg(dst))
+		case sig.I32:
+			b.add(MOVLQSX, src, reg(dst))
+		case sig.U32:
+			b.add(MOVL, src, reg(dst))
+		default:
+			b.add(MOVQ, src, reg(dst))
+		}
+	}
 }
 
 func regOfAMD64(l abi.Loc, goSide bool) int16 {

@@ -53,6 +53,10 @@ var listingSigs = []string{
 	"i32(ptr, usize, ptr, ... i32, f64)",
 	"i32(ptr, ...)",
 	"void(f32, ... f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)",
+	"{i32, i32}(i32, i32)",
+	"u64({i8, {f32, f32}}, {i32, f32}, {f64, i32})",
+	"{f64, f64, f64}(i64, {bool, u16, u64})",
+	"u64(i64, i64, i64, i64, i64, {i64, i64}, i64)",
 }
 
 // TestListingsAMD64 pins the decoded trampolines of representative
@@ -197,11 +201,15 @@ type machine struct {
 	gpr     [16]uint64
 	xmm     [16]uint64
 	goStack []byte // bytes at BP+16...
-	cStack  []byte // bytes at SP...
+	cStack  []byte // bytes at SP... (C stack arguments, then staging)
 }
 
+// simSP is the value of SP the simulator gives the trampoline after it
+// aligns the system stack (for LEA).
+const simSP = 0x7fff0000
+
 func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
-	m := &machine{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+64)}
+	m := &machine{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+1024)}
 	for i := range m.gpr {
 		m.gpr[i] = rnd()
 	}
@@ -246,6 +254,14 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 			want[i] = 0
 		}
 	}
+	// The C bytes of each struct argument, from its Go registers.
+	wantStruct := make([][]byte, len(p.Args))
+	covered := make([][]bool, len(p.Args))
+	for i, a := range p.Args {
+		if a.Struct != nil {
+			wantStruct[i], covered[i] = structBytes(a.Struct, m)
+		}
+	}
 	// Run from the instruction after "and $-0x10,%rsp" to the call.
 	pc, running, last := 0, false, ""
 	for pc < len(code) {
@@ -276,6 +292,12 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 		last = text
 	}
 	for i, a := range p.Args {
+		if a.Struct != nil {
+			if err := checkStructArg(m, a.Struct, wantStruct[i], covered[i]); err != nil {
+				return fmt.Errorf("arg %d (%v): %v", i, a.Struct.Type, err)
+			}
+			continue
+		}
 		var got uint64
 		switch a.C.Class {
 		case abi.Int:
@@ -287,6 +309,152 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 		}
 		if mask, w := cView(a, want[i]); got&mask != w {
 			return fmt.Errorf("arg %d (%v): C sees %#x (mask %#x), want %#x", i, a.Kind, got&mask, mask, w)
+		}
+	}
+	if p.Result.Struct != nil {
+		return simulateStructResult(p, m, code, pc, rnd)
+	}
+	return nil
+}
+
+// structBytes lays out the Go register values of a struct argument the
+// way C sees the struct in memory; covered marks the bytes that belong
+// to a field (the rest is padding, which C never reads).
+func structBytes(s *abi.Struct, m *machine) ([]byte, []bool) {
+	b := make([]byte, s.Size)
+	covered := make([]bool, s.Size)
+	for _, l := range s.Go {
+		var v uint64
+		if l.Loc.Class == abi.Float {
+			v = m.xmm[l.Loc.Reg]
+		} else {
+			v = m.gpr[goIntHW[l.Loc.Reg]]
+		}
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], v)
+		n := l.Kind.Size()
+		copy(b[l.Off:l.Off+n], w[:n])
+		for k := range n {
+			covered[l.Off+k] = true
+		}
+	}
+	return b, covered
+}
+
+// checkStructArg compares what C finds in the locations of a struct
+// argument with its C layout.
+func checkStructArg(m *machine, s *abi.Struct, want []byte, covered []bool) error {
+	got := make([]byte, s.Size)
+	for _, pc := range s.Pieces {
+		switch pc.Loc.Class {
+		case abi.Int, abi.Float:
+			v := m.xmm[pc.Loc.Reg]
+			if pc.Loc.Class == abi.Int {
+				v = m.gpr[cIntHW[pc.Loc.Reg]]
+			}
+			var w [8]byte
+			binary.LittleEndian.PutUint64(w[:], v)
+			copy(got[pc.Off:pc.Off+pc.Size], w[:pc.Size])
+		case abi.Stack:
+			copy(got[pc.Off:pc.Off+pc.Size], m.cStack[pc.Loc.Off:])
+		default:
+			return fmt.Errorf("piece %+v has no location", pc)
+		}
+	}
+	for k := range want {
+		if covered[k] && got[k] != want[k] {
+			return fmt.Errorf("byte %d: C sees % x, want % x", k, got, want)
+		}
+	}
+	return nil
+}
+
+// simulateStructResult plays the C callee returning a struct result from
+// the call instruction (code[pc:] follows it): random bytes in its C
+// registers (with dirty bits above each piece) or in the buffer the hidden
+// argument points to, every other register C may clobber made dirty. It
+// then runs the trampoline up to the restore of the TLS g slot and checks
+// every Go result register against the struct's field at its offset,
+// narrow integers extended to 64 bits.
+func simulateStructResult(p *abi.Plan, m *machine, code []byte, pc int, rnd func() uint64) error {
+	s := p.Result.Struct
+	res := make([]byte, s.Size)
+	for k := range res {
+		res[k] = byte(rnd())
+	}
+	var buf int
+	if s.Pass == abi.Indirect {
+		addr := m.gpr[cIntHW[s.Ref.Reg]]
+		buf = int(addr) - simSP
+		if buf < p.CStack || buf+s.Size > len(m.cStack) || buf%8 != 0 {
+			return fmt.Errorf("hidden result pointer %#x: SP%+d, not in the staging area above %d bytes of arguments", addr, buf, p.CStack)
+		}
+	}
+	// C clobbers every register but BX, BP, SP and R12-R15.
+	for _, r := range []int{0, 1, 2, 6, 7, 8, 9, 10, 11} {
+		m.gpr[r] = rnd()
+	}
+	for i := range m.xmm {
+		m.xmm[i] = rnd()
+	}
+	switch s.Pass {
+	case abi.Indirect:
+		copy(m.cStack[buf:], res)
+		m.gpr[0] = uint64(simSP + buf)
+	case abi.InRegs:
+		for _, pc := range s.Pieces {
+			var w [8]byte
+			binary.LittleEndian.PutUint64(w[:], rnd())
+			copy(w[:pc.Size], res[pc.Off:])
+			v := binary.LittleEndian.Uint64(w[:])
+			if pc.Loc.Class == abi.Float {
+				m.xmm[pc.Loc.Reg] = v
+			} else {
+				m.gpr[[]int{0, 2}[pc.Loc.Reg]] = v
+			}
+		}
+	default:
+		return fmt.Errorf("result passed %v", s.Pass)
+	}
+	for pc < len(code) {
+		inst, err := x86asm.Decode(code[pc:], 64)
+		if err != nil {
+			return err
+		}
+		pc += inst.Len
+		text := x86asm.GNUSyntax(inst, 0, nil)
+		if strings.HasPrefix(text, "mov %r14,%fs:") {
+			break
+		}
+		if err := m.exec(inst); err != nil {
+			return fmt.Errorf("after the call: %s: %v", text, err)
+		}
+	}
+	for _, l := range s.Go {
+		var w [8]byte
+		copy(w[:], res[l.Off:l.Off+l.Kind.Size()])
+		v := binary.LittleEndian.Uint64(w[:])
+		var got, want uint64
+		if l.Loc.Class == abi.Float {
+			got, want = m.xmm[l.Loc.Reg], v
+			if l.Kind == sig.F32 {
+				got &= 0xffffffff
+			}
+		} else {
+			got = m.gpr[goIntHW[l.Loc.Reg]]
+			switch l.Kind {
+			case sig.I8:
+				want = uint64(int64(int8(v)))
+			case sig.I16:
+				want = uint64(int64(int16(v)))
+			case sig.I32:
+				want = uint64(int64(int32(v)))
+			default:
+				want = v
+			}
+		}
+		if got != want {
+			return fmt.Errorf("result field +%d %v in %v: Go sees %#x, want %#x (C result % x)", l.Off, l.Kind, l.Loc, got, want, res)
 		}
 	}
 	return nil
@@ -421,6 +589,12 @@ func (m *machine) exec(inst x86asm.Inst) error {
 			v &= 1<<(8*width) - 1
 		}
 		return m.write(dst, v, width, inst.Op)
+	case x86asm.LEA:
+		a, ok := src.(x86asm.Mem)
+		if !ok || a.Base != x86asm.RSP || a.Index != 0 {
+			return fmt.Errorf("LEA of %v", src)
+		}
+		return m.write(dst, uint64(simSP+a.Disp), 8, inst.Op)
 	case x86asm.CVTSS2SD:
 		if v, err = m.read(src, 4); err != nil {
 			return err
@@ -522,4 +696,91 @@ func TestErrnoAMD64(t *testing.T) {
 	if at != len(want) {
 		t.Errorf("%q missing or out of order:\n%s", want[at], l)
 	}
+}
+
+// TestStructMovesAMD64 runs the simulator over generated signatures with
+// structs by value: every fast plan's struct arguments must reach C with
+// their fields at their C offsets (in registers or stack slots), and a
+// struct result must reach the Go result registers field by field. The
+// Go registers hold dirty upper bits throughout.
+func TestStructMovesAMD64(t *testing.T) {
+	seed := uint64(11)
+	rnd := func() uint64 {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		return seed
+	}
+	next := func(n int) int { return int(rnd() % uint64(n)) }
+	scalars := []sig.Kind{sig.Bool, sig.I8, sig.U8, sig.I16, sig.U16, sig.I32, sig.U32, sig.I64, sig.U64, sig.F32, sig.F64, sig.F32, sig.F64, sig.Ptr}
+	var structType func(depth int) sig.Type
+	structType = func(depth int) sig.Type {
+		t := sig.Type{Kind: sig.Struct}
+		for range 1 + next(4) {
+			f := sig.Type{Kind: scalars[next(len(scalars))]}
+			if depth > 1 && next(4) == 0 {
+				f = structType(depth - 1)
+			}
+			if next(8) == 0 {
+				// Mostly one element: Go passes longer arrays on its stack.
+				e := f
+				f = sig.Type{Kind: sig.Array, Elem: &e, Len: 1 + next(2)*next(3)}
+			}
+			t.Fields = append(t.Fields, f)
+		}
+		return t
+	}
+	fast, results, memory, indirect := 0, 0, 0, 0
+	for iter := 0; iter < 3000; iter++ {
+		s := &sig.Signature{Result: sig.Type{Kind: scalars[next(len(scalars))]}}
+		if next(2) == 0 {
+			s.Result = structType(3)
+		}
+		for range next(12) {
+			if next(3) == 0 {
+				s.Params = append(s.Params, structType(3))
+			} else {
+				s.Params = append(s.Params, sig.Type{Kind: scalars[next(len(scalars))]})
+			}
+		}
+		s.Fixed = len(s.Params)
+		if next(5) == 0 {
+			s.Variadic, s.Fixed = true, next(len(s.Params)+1)
+		}
+		if !s.HasStruct() {
+			continue
+		}
+		p, err := abi.New(abi.AMD64, s, nil)
+		if err != nil {
+			t.Fatalf("%v: %v", s, err)
+		}
+		if !p.Fast {
+			continue
+		}
+		fast++
+		if r := p.Result.Struct; r != nil {
+			results++
+			if r.Pass == abi.Indirect {
+				indirect++
+			}
+		}
+		for _, a := range p.Args {
+			if a.Struct != nil && a.Struct.Pass == abi.InMemory {
+				memory++
+				break
+			}
+		}
+		code, err := Compile(p, testRuntime(false))
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if err := simulateMoves(p, code, rnd); err != nil {
+			l, _ := listAMD64(code)
+			t.Fatalf("%v\n%s\n%s", err, p, l)
+		}
+	}
+	if fast < 500 || results < 200 || memory < 50 || indirect < 50 {
+		t.Errorf("too few fast struct plans: %d (%d struct results, %d indirect, %d with struct arguments in memory)", fast, results, indirect, memory)
+	}
+	t.Logf("%d fast struct plans: %d struct results, %d indirect, %d with struct arguments in memory", fast, results, indirect, memory)
 }

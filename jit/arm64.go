@@ -14,8 +14,11 @@ import (
 // base of our frame, across the C call; R28 is g throughout (callee-saved
 // in C, so it survives the call); R26 is the closure context on entry.
 // R20 holds the target until the call; R21-R23 and F16 are scratch (Go
-// treats R19-R25 and F16-F31 as scratch, so nothing needs saving).
-// R27 is left to the assembler, R16/R17 to linkers, R18 to the platform.
+// treats R19-R25 and F16-F31 as scratch, so nothing needs saving). With
+// errno capture R22 holds errno's address across the call (callee-saved
+// in C) and then errno itself. R27 is left to the assembler (nothing
+// lives in it, so a constant it builds there does no harm), R16/R17 to
+// linkers, R18 to the platform.
 var (
 	regCtxtA64     = xr(26)
 	regGA64        = xr(28)
@@ -25,6 +28,7 @@ var (
 	regScratch2A64 = xr(22)
 	regScratch3A64 = xr(23)
 	fregScratchA64 = xf(16)
+	regErrnoA64    = regScratch2A64
 )
 
 // goStackARM64 is the offset from our frame's base (R19, the SP after
@@ -81,16 +85,28 @@ const goStackARM64 = 16 + 8
 //     arguments to double. No count of vector registers is needed: Linux
 //     AAPCS64 passes variadic arguments like fixed ones.
 //
-//  4. BLR to the target.
+//  4. BLR to the target. With errno capture, errno's address
+//     (TPIDR_EL0 + ErrnoTLS) is put in R22 first, errno is cleared by the
+//     instruction right before the BLR and loaded by the one right after.
 //
 //  5. Normalise a narrow result in R0 (the callee leaves the bits above
-//     it undefined); floats are already in F0.
+//     it undefined); floats are already in F0. With errno capture, build
+//     the trailing error in the Go registers after the result (see
+//     errnoResultARM64).
 //
 //  6. Restore the TLS g slot from R28, SP from R19, R29 and LR from the
 //     frame, and return.
 func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	if !p.Fast {
 		return nil, fmt.Errorf("jit: plan is not fast-eligible: %s", p.Reason)
+	}
+	if p.Errno {
+		if !rt.ErrnoOK {
+			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")
+		}
+		if p.ErrGo.Class != abi.Int || p.ErrGo.Reg+1 >= 16 || p.Result.Go.Class == abi.Int && p.ErrGo.Reg <= p.Result.Go.Reg {
+			return nil, fmt.Errorf("jit: BUG: errno capture's error result at %v", p.ErrGo)
+		}
 	}
 	b := newA64Prog()
 	var bail []a64jump
@@ -141,12 +157,27 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		return nil, err
 	}
 
-	// 4. Call.
+	// 4. Call. With errno capture, errno is cleared first (so a call that
+	// succeeds reports nil) and read straight after, still on this thread
+	// (a fast call has no safe point, so it cannot move) and before any
+	// other C code can run. Its address is computed after the argument
+	// moves, which use R22, into R22, which C preserves.
+	if p.Errno {
+		b.add(aMRS, a64reg(xTPID), a64reg(regErrnoA64))
+		addConstA64(b, regErrnoA64, int64(rt.ErrnoTLS), regScratch3A64)
+		b.add(aMOVW, a64reg(xZR), a64mem(regErrnoA64, 0))
+	}
 	b.add(aBL, a64none, a64mem(regTargetA64, 0))
+	if p.Errno {
+		b.add(aMOVWU, a64mem(regErrnoA64, 0), a64reg(regErrnoA64))
+	}
 
 	// 5. Result.
 	if p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat() {
 		extendARM64(b, p.Result.Norm, xr(0), xr(0), true)
+	}
+	if p.Errno {
+		errnoResultARM64(b, p, rt)
 	}
 
 	// 6. Restore.
@@ -163,6 +194,46 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(aMOVD, a64mem(regCtxtA64, 0), a64reg(regScratchA64))
 	b.add(aB, a64none, a64mem(regScratchA64, 0))
 	return b.assemble()
+}
+
+// errnoResultARM64 turns errno (in R22) into the trailing error result,
+// as errnoResultAMD64 does: nil for 0, else the interface (itab,
+// table[errno]) that the Go conversion error(syscall.Errno(errno)) gives,
+// without allocating. errno is clamped to the table's 4095 (Linux's
+// largest errno; a negative errno, read zero-extended, clamps too). The
+// result register (R0 or F0) is not touched: the error goes to the two
+// Go integer registers after it, and only R22 and R23 are scratch.
+func errnoResultARM64(b *a64prog, p *abi.Plan, rt *Runtime) {
+	lo, hi := xr(p.ErrGo.Reg), xr(p.ErrGo.Reg+1)
+	e, t := regErrnoA64, regScratch3A64
+	noErr := b.jump(aCBZ, e)
+	b.add(aMOVD, a64imm(4095), a64reg(t))
+	b.add3(aCMP, a64reg(t), e, a64none)
+	b.csel(condHI, t, e, e)
+	b.add(aMOVD, a64imm(int64(rt.ErrnoTable)), a64reg(t))
+	b.add(aMOVD, a64index(t, e, 3), a64reg(hi))
+	b.add(aMOVD, a64imm(int64(rt.ErrnoItab)), a64reg(lo))
+	done := b.jump(aB, 0)
+	b.bind([]a64jump{noErr})
+	b.add(aMOVD, a64reg(xZR), a64reg(lo))
+	b.add(aMOVD, a64reg(xZR), a64reg(hi))
+	b.bind([]a64jump{done})
+}
+
+// addConstA64 adds v to r. Small values (either sign) are an immediate
+// operand; others are materialised in scratch first, so that the
+// assembler never needs R27.
+func addConstA64(b *a64prog, r int16, v int64, scratch int16) {
+	switch {
+	case v == 0:
+	case v > 0 && v < 4096:
+		b.add3(aADD, a64imm(v), r, a64reg(r))
+	case v < 0 && v > -4096:
+		b.add3(aSUB, a64imm(-v), r, a64reg(r))
+	default:
+		b.add(aMOVD, a64imm(v), a64reg(scratch))
+		b.add3(aADD, a64reg(scratch), r, a64reg(r))
+	}
 }
 
 // compareConstA64 sets the flags from r - v. Small values (either sign)

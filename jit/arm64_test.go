@@ -714,3 +714,156 @@ func TestVariadicPromoteListingARM64(t *testing.T) {
 		t.Errorf("%s: a promoted f32 stored as 4 bytes\n%s", src, l)
 	}
 }
+
+// Errno capture on arm64, as TestErrnoAMD64: errno's address
+// (TPIDR_EL0 + ErrnoTLS) goes into R22, which C preserves, after the
+// argument moves; errno is cleared by the instruction right before the
+// BLR and loaded by the one right after; then the result is normalised,
+// the error is built in the two Go registers after the result (x1, x2
+// here) and the TLS g slot is restored. Without a verified errno slot the
+// plan is refused.
+func TestErrnoARM64(t *testing.T) {
+	p := planA64(t, "i32(ptr, i32)", nil)
+	p.SetErrno()
+	rt := runtimeA64(false)
+	if _, err := Compile(p, rt); err == nil {
+		t.Fatal("compiled errno capture without an errno slot")
+	}
+	rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, 48, 0x5000, 0x6000
+	code, err := Compile(p, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := listARM64(code)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, l)
+	}
+	lines := strings.Split(strings.TrimSpace(l), "\n")
+	// Each group is contiguous; the groups are in this order.
+	want := [][]string{
+		{"mov sp, x22"},
+		{"mrs x22, s3_3_c13_c0_2", "add x22, x22, #0x30", "str wzr, [x22]", "blr x20", "ldr w22, [x22]", "sxtw x0, w0"},
+		{"cbz x22, .+0x20", "orr x23, xzr, #0xfff", "cmp x22, x23", "csel x22, x23, x22, hi",
+			"orr x23, xzr, #0x6000", "ldr x2, [x23,x22,lsl #3]", "mov x1, #0x5000", "b .+0xc",
+			"mov x1, #0x0", "mov x2, #0x0"},
+		{"mrs x21, s3_3_c13_c0_2", "str x28, [x21,#16]", "mov sp, x19"},
+	}
+	at := 0
+	for _, g := range want {
+		i := at
+		for i < len(lines) && lines[i] != g[0] {
+			i++
+		}
+		if i+len(g) > len(lines) || strings.Join(lines[i:i+len(g)], "\n") != strings.Join(g, "\n") {
+			t.Fatalf("want in sequence, after line %d:\n%s\n\ngot:\n%s", at, strings.Join(g, "\n"), l)
+		}
+		at = i + len(g)
+	}
+	if n := strings.Count(l, "blr "); n != 1 {
+		t.Errorf("%d calls\n%s", n, l)
+	}
+}
+
+// Errno capture after every kind of result and with arguments on both
+// stacks: the clear, call and load stay adjacent after all argument moves
+// (which use R21 and R22), a large or negative TLS offset is added through
+// R23 (never through the assembler's R27), and between the call and the
+// TLS g restore nothing writes a register other than the result's own
+// normalisation, R22, R23 and the two error registers, which follow the
+// result: x1, x2 after an integer result, x0, x1 after a float or none.
+func TestErrnoRegistersARM64(t *testing.T) {
+	slices := make([]abi.GoParam, 10)
+	for i := range slices {
+		slices[i] = abi.GoSlice
+	}
+	for _, tc := range []struct {
+		src    string
+		shapes []abi.GoParam
+		lo, hi string
+	}{
+		{"i32(ptr, i32)", nil, "x1", "x2"},
+		{"u8(i8)", nil, "x1", "x2"},
+		{"ptr()", nil, "x1", "x2"},
+		{"f64(ptr, ptr)", nil, "x0", "x1"},
+		{"f32(f32)", nil, "x0", "x1"},
+		{"void(i32)", nil, "x0", "x1"},
+		{"i32(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)", slices, "x1", "x2"},
+		{"i64(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i8, i16, u8)", nil, "x1", "x2"},
+		{"i32(ptr, ... f32, f64)", nil, "x1", "x2"},
+	} {
+		for _, off := range []int32{16, -56, 0, 0x1388, -70000} {
+			p := planA64(t, tc.src, tc.shapes)
+			p.SetErrno()
+			rt := runtimeA64(false)
+			rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, off, 0x4a_5000, 0xffff_1234_5678
+			code, err := Compile(p, rt)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			l, err := listARM64(code)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", tc.src, err, l)
+			}
+			lines := strings.Split(strings.TrimSpace(l), "\n")
+			call := indexOf(lines, "blr x20")
+			mrs := -1
+			for i := call - 1; i >= 0; i-- {
+				if lines[i] == "mrs x22, s3_3_c13_c0_2" {
+					mrs = i
+					break
+				}
+			}
+			if call < 0 || mrs < 0 || lines[call-1] != "str wzr, [x22]" || lines[call+1] != "ldr w22, [x22]" {
+				t.Fatalf("%s: errno clear, call and load not in sequence\n%s", tc.src, l)
+			}
+			for _, line := range lines[mrs+1 : call-1] {
+				if d := writesA64(line); d != "x22" && d != "x23" {
+					t.Errorf("%s, offset %d: %q between the errno address and the call\n%s", tc.src, off, line, l)
+				}
+			}
+			if strings.Contains(l, "x27") {
+				t.Errorf("%s, offset %d: uses R27\n%s", tc.src, off, l)
+			}
+			restore := indexOf(lines, "mrs x21, s3_3_c13_c0_2")
+			if restore < call {
+				t.Fatalf("%s: no TLS g restore after the call\n%s", tc.src, l)
+			}
+			allowed := map[string]bool{"x22": true, "x23": true, tc.lo: true, tc.hi: true, "": true}
+			if p.Result.Norm != abi.NoExt {
+				allowed["x0"] = true
+			}
+			wrote := map[string]bool{}
+			for _, line := range lines[call+1 : restore] {
+				d := writesA64(line)
+				if !allowed[d] {
+					t.Errorf("%s: %q writes %s after the call\n%s", tc.src, line, d, l)
+				}
+				wrote[d] = true
+			}
+			if !wrote[tc.lo] || !wrote[tc.hi] {
+				t.Errorf("%s: the error is not built in %s, %s\n%s", tc.src, tc.lo, tc.hi, l)
+			}
+		}
+	}
+}
+
+// writesA64 is the register (as xN, or vN for floating point) a decoded
+// instruction writes, or "" for stores, compares and branches.
+func writesA64(line string) string {
+	op, args, _ := strings.Cut(line, " ")
+	switch op {
+	case "str", "stur", "cmp", "cmn", "cbz", "cbnz", "b", "ret", "blr", "br":
+		return ""
+	}
+	if strings.HasPrefix(op, "b.") {
+		return ""
+	}
+	d, _, _ := strings.Cut(args, ",")
+	switch d[0] {
+	case 'w':
+		return "x" + d[1:]
+	case 's', 'd', 'v', 'q':
+		return "v" + d[1:]
+	}
+	return d
+}

@@ -129,6 +129,13 @@ func (b *a64prog) storeExclusive(src, base, status int16) *obj.Prog {
 	return p
 }
 
+// csel adds "CSEL cond, rn, rm, rd": rd = rn if cond holds, else rm.
+func (b *a64prog) csel(cond, rn, rm, rd int16) *obj.Prog {
+	p := b.add3(aCSEL, a64reg(cond), rn, a64reg(rd))
+	p.SetFrom3(a64reg(rm))
+	return p
+}
+
 // a64label is a branch target placed in the program.
 type a64label *obj.Prog
 
@@ -189,6 +196,12 @@ func a64mem(base int16, off int32) obj.Addr {
 	return obj.Addr{Type: obj.TYPE_MEM, Reg: base, Offset: int64(off)}
 }
 
+// a64index is the memory operand (base)(index<<shift), "[base, index,
+// lsl #shift]"; shift must match the access size (3 for MOVD) or be 0.
+func a64index(base, index int16, shift int) obj.Addr {
+	return obj.Addr{Type: obj.TYPE_MEM, Reg: base, Index: arm64.REG_LSL + int16(shift&7)<<5 + index&31}
+}
+
 func a64imm(v int64) obj.Addr { return obj.Addr{Type: obj.TYPE_CONST, Offset: v} }
 
 var a64none obj.Addr
@@ -215,6 +228,7 @@ const (
 	aAND    = arm64.AAND
 	aCMP    = arm64.ACMP
 	aCMN    = arm64.ACMN
+	aCSEL   = arm64.ACSEL
 	aMRS    = arm64.AMRS
 	aLDXR   = arm64.ALDXR
 	aSTXR   = arm64.ASTXR
@@ -224,4 +238,9 @@ const (
 	aBL     = arm64.ABL // BLR when the target is a register operand (0(Rn))
 	aB      = arm64.AB  // BR when the target is a register operand (0(Rn))
 	aRET    = obj.ARET
+)
+
+// Conditions, for csel.
+const (
+	condHI int16 = arm64.COND_HI // unsigned higher
 )

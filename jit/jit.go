@@ -13,9 +13,6 @@ func Compile(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	case abi.AMD64:
 		return compileAMD64(p, rt)
 	case abi.ARM64:
-		if p.Errno {
-			return nil, fmt.Errorf("jit: errno capture is not lowered for arm64 yet")
-		}
 		return compileARM64(p, rt)
 	}
 	return nil, fmt.Errorf("jit: no lowering for %s", p.Arch)

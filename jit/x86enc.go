@@ -143,6 +143,7 @@ const (
 	MOVSD    = x86.AMOVSD
 	MOVSS    = x86.AMOVSS
 	CVTSS2SD = x86.ACVTSS2SD
+	LEAQ     = x86.ALEAQ
 	TESTQ    = x86.ATESTQ
 	XORL     = x86.AXORL
 	CMOVQEQ  = x86.ACMOVQEQ
@@ -161,3 +162,18 @@ const (
 	CALL     = obj.ACALL
 	RET      = obj.ARET
 )
+
+// movOfSize is the integer move of n bytes (1, 2, 4 or 8).
+func movOfSize(n int) obj.As {
+	switch n {
+	case 1:
+		return MOVB
+	case 2:
+		return MOVW
+	case 4:
+		return MOVL
+	case 8:
+		return MOVQ
+	}
+	panic(fmt.Sprintf("jit: BUG: a move of %d bytes", n))
+}
