@@ -507,24 +507,20 @@ func extendAMD64(b *x86prog, e abi.Ext, src, dst int16, full bool) {
 	}
 }
 
-// parallelAMD64 resolves register-to-register moves that logically happen
-// at once.
+// parallelAMD64 emits register-to-register moves that logically happen at
+// once; a cycle would be broken through R13 or X15 (zeroed again before
+// returning to Go).
 func parallelAMD64(b *x86prog, moves []move) {
-	type rmove struct {
-		src, dst int16
-		ext      abi.Ext
-		float    bool
-	}
-	var pending []rmove
+	var pending []regMove
 	for _, m := range moves {
-		pending = append(pending, rmove{
+		pending = append(pending, regMove{
 			src:   regOfAMD64(m.from, true),
 			dst:   regOfAMD64(m.to, false),
 			ext:   m.ext,
 			float: m.from.Class == abi.Float,
 		})
 	}
-	emit := func(m rmove) {
+	resolveParallel(pending, func(m regMove) {
 		switch {
 		case m.float:
 			if m.src != m.dst {
@@ -533,43 +529,12 @@ func parallelAMD64(b *x86prog, moves []move) {
 		default:
 			extendAMD64(b, m.ext, m.src, m.dst, false)
 		}
-	}
-	for len(pending) > 0 {
-		progress := false
-		for i := 0; i < len(pending); i++ {
-			m := pending[i]
-			blocked := false
-			for j, o := range pending {
-				if j != i && o.src == m.dst {
-					blocked = true
-					break
-				}
-			}
-			if blocked {
-				continue
-			}
-			emit(m)
-			pending = append(pending[:i], pending[i+1:]...)
-			i--
-			progress = true
+	}, func(src int16, float bool) int16 {
+		if float {
+			b.add(MOVSD, reg(src), reg(rX15))
+			return rX15
 		}
-		if progress {
-			continue
-		}
-		// Every pending destination is still some move's source: a cycle.
-		// Park one source in a scratch register and redirect its readers.
-		m := pending[0]
-		scratch := regScratch
-		if m.float {
-			scratch = rX15 // zeroed again before returning to Go
-			b.add(MOVSD, reg(m.src), reg(scratch))
-		} else {
-			b.add(MOVQ, reg(m.src), reg(scratch))
-		}
-		for j := range pending {
-			if pending[j].src == m.src && pending[j].float == m.float {
-				pending[j].src = scratch
-			}
-		}
-	}
+		b.add(MOVQ, reg(src), reg(regScratch))
+		return regScratch
+	})
 }

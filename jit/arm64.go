@@ -425,21 +425,16 @@ func extendARM64(b *a64prog, e abi.Ext, src, dst int16, full bool) {
 // Rn to Rm or Fn to Fm with m <= n, so no cycle arises, but the resolver
 // does not rely on that: a cycle is broken through R21 or F16.
 func parallelARM64(b *a64prog, moves []move) {
-	type rmove struct {
-		src, dst int16
-		ext      abi.Ext
-		float    bool
-	}
-	var pending []rmove
+	var pending []regMove
 	for _, m := range moves {
-		pending = append(pending, rmove{
+		pending = append(pending, regMove{
 			src:   regOfARM64(m.from),
 			dst:   regOfARM64(m.to),
 			ext:   m.ext,
 			float: m.from.Class == abi.Float,
 		})
 	}
-	emit := func(m rmove) {
+	resolveParallel(pending, func(m regMove) {
 		switch {
 		case m.float:
 			if m.src != m.dst {
@@ -448,43 +443,12 @@ func parallelARM64(b *a64prog, moves []move) {
 		default:
 			extendARM64(b, m.ext, m.src, m.dst, false)
 		}
-	}
-	for len(pending) > 0 {
-		progress := false
-		for i := 0; i < len(pending); i++ {
-			m := pending[i]
-			blocked := false
-			for j, o := range pending {
-				if j != i && o.src == m.dst {
-					blocked = true
-					break
-				}
-			}
-			if blocked {
-				continue
-			}
-			emit(m)
-			pending = append(pending[:i], pending[i+1:]...)
-			i--
-			progress = true
+	}, func(src int16, float bool) int16 {
+		if float {
+			b.add(aFMOVD, a64reg(src), a64reg(fregScratchA64))
+			return fregScratchA64
 		}
-		if progress {
-			continue
-		}
-		// Every pending destination is still some move's source: a cycle.
-		// Park one source in a scratch register and redirect its readers.
-		m := pending[0]
-		scratch := regScratchA64
-		if m.float {
-			scratch = fregScratchA64
-			b.add(aFMOVD, a64reg(m.src), a64reg(scratch))
-		} else {
-			b.add(aMOVD, a64reg(m.src), a64reg(scratch))
-		}
-		for j := range pending {
-			if pending[j].src == m.src && pending[j].float == m.float {
-				pending[j].src = scratch
-			}
-		}
-	}
+		b.add(aMOVD, a64reg(src), a64reg(regScratchA64))
+		return regScratchA64
+	})
 }
