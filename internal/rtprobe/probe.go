@@ -95,6 +95,34 @@ func checkG(rt *jit.Runtime) error {
 // has parked: its saved SP and BP must lie in its stack, BP above SP, and
 // its saved PC in a Go function.
 func checkParked(rt *jit.Runtime) error {
+	return withParkedG(rt, func(g uintptr) error {
+		lo, hi := word(g, 0), word(g, 8)
+		sched := rt.GSched
+		sp, pc, bp := word(g, sched+rt.GobufSP), word(g, sched+rt.GobufPC), word(g, sched+rt.GobufBP)
+		if !(lo < sp && sp < hi) {
+			return fmt.Errorf("a parked goroutine's g.sched.sp (%#x) is not in its stack [%#x, %#x)", sp, lo, hi)
+		}
+		// The saved frame pointer lies above SP on amd64. On arm64 it
+		// points 8 bytes below the frame of the function that parked (Go's
+		// arm64 prologue sets R29 = SP-8), so it may lie just below
+		// sched.sp.
+		low := sp
+		if runtime.GOARCH == "arm64" {
+			low = sp - 16
+		}
+		if !(low < bp && bp < hi) {
+			return fmt.Errorf("a parked goroutine's g.sched.bp (%#x) is not between its sp (%#x) and stack top (%#x)", bp, sp, hi)
+		}
+		if runtime.FuncForPC(pc) == nil {
+			return fmt.Errorf("a parked goroutine's g.sched.pc (%#x) is not in a Go function", pc)
+		}
+		return nil
+	})
+}
+
+// withParkedG runs check on the g of a goroutine the scheduler has parked
+// (blocked on a channel), once its g.sched.sp has been recorded.
+func withParkedG(rt *jit.Runtime, check func(g uintptr) error) error {
 	gc := make(chan uintptr)
 	release := make(chan struct{})
 	go func() {
@@ -103,33 +131,44 @@ func checkParked(rt *jit.Runtime) error {
 	}()
 	g := <-gc
 	defer close(release)
-	lo, hi := word(g, 0), word(g, 8)
-	sched := rt.GSched
 	deadline := time.Now().Add(5 * time.Second)
-	for word(g, sched+rt.GobufSP) == 0 {
+	for word(g, rt.GSched+rt.GobufSP) == 0 {
 		if time.Now().After(deadline) {
 			return errors.New("a parked goroutine never recorded g.sched.sp")
 		}
 		time.Sleep(time.Millisecond)
 	}
-	sp, pc, bp := word(g, sched+rt.GobufSP), word(g, sched+rt.GobufPC), word(g, sched+rt.GobufBP)
-	if !(lo < sp && sp < hi) {
-		return fmt.Errorf("a parked goroutine's g.sched.sp (%#x) is not in its stack [%#x, %#x)", sp, lo, hi)
+	return check(g)
+}
+
+// tlsSlot finds the TLS g slot on this thread and confirms it on another:
+// a fresh goroutine locked to its own thread.
+func tlsSlot() (int32, error) {
+	off, err := findTLSG()
+	if err != nil {
+		return 0, err
 	}
-	// The saved frame pointer lies above SP on amd64. On arm64 it points
-	// 8 bytes below the frame of the function that parked (Go's arm64
-	// prologue sets R29 = SP-8), so it may lie just below sched.sp.
-	low := sp
-	if runtime.GOARCH == "arm64" {
-		low = sp - 16
+	errc := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		errc <- checkTLSG(off)
+	}()
+	return off, <-errc
+}
+
+// switchPC returns the PC the runtime records in g.sched.pc while a
+// goroutine is on the system stack: runtime.systemstack_switch+8, past
+// its prologue, as gosave_systemstack_switch records it. The caller
+// checks that the prologue is the one its trampolines mirror.
+func switchPC(entry uintptr) (uint64, error) {
+	if f := runtime.FuncForPC(entry); f == nil || f.Name() != "runtime.systemstack_switch" || f.Entry() != entry {
+		return 0, fmt.Errorf("runtime.systemstack_switch is not at %#x", entry)
 	}
-	if !(low < bp && bp < hi) {
-		return fmt.Errorf("a parked goroutine's g.sched.bp (%#x) is not between its sp (%#x) and stack top (%#x)", bp, sp, hi)
+	if f := runtime.FuncForPC(entry + 8); f == nil || f.Entry() != entry {
+		return 0, fmt.Errorf("runtime.systemstack_switch+8 is outside the function")
 	}
-	if runtime.FuncForPC(pc) == nil {
-		return fmt.Errorf("a parked goroutine's g.sched.pc (%#x) is not in a Go function", pc)
-	}
-	return nil
+	return uint64(entry + 8), nil
 }
 
 // guarded runs check, turning a memory fault or a panic inside it into an

@@ -57,46 +57,18 @@ func checkTLSG(off int32) error {
 	return nil
 }
 
-// word reads the word at base+off. Memory outside the Go heap read through
-// a uintptr conversion trips checkptr under -race, hence nocheckptr.
-//
-//go:nocheckptr
-func word(base uintptr, off int32) uintptr {
-	// Reinterpreting the uintptr's bits (rather than converting it) keeps
-	// vet quiet; the address is not a Go pointer the collector tracks.
-	p := *(*unsafe.Pointer)(unsafe.Pointer(&base))
-	return *(*uintptr)(unsafe.Add(p, off))
-}
-
 func arch() (jit.Runtime, error) {
 	rt := jit.Go126
-	off, err := findTLSG()
+	off, err := tlsSlot()
 	if err != nil {
 		return rt, err
 	}
 	rt.TLSG = off
-	// The slot must be the same on other threads: check it from a fresh
-	// goroutine locked to its own thread.
-	errc := make(chan error)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		errc <- checkTLSG(off)
-	}()
-	if err := <-errc; err != nil {
-		return rt, err
-	}
-
-	// sched.pc is systemstack_switch past its prologue (PUSHQ BP; MOVQ SP,
-	// BP), as gosave_systemstack_switch records it; the unwinder then finds
-	// the return PC at sched.sp+8.
+	// The trampoline's frame mirrors systemstack_switch's (PUSHQ BP; MOVQ
+	// SP, BP): the unwinder then finds the return PC at sched.sp+8.
 	entry := systemstackSwitch()
-	if f := runtime.FuncForPC(entry); f == nil || f.Name() != "runtime.systemstack_switch" || f.Entry() != entry {
-		return rt, fmt.Errorf("runtime.systemstack_switch is not at %#x", entry)
-	}
-	rt.SwitchPC = uint64(entry + 8)
-	if f := runtime.FuncForPC(entry + 8); f == nil || f.Entry() != entry {
-		return rt, fmt.Errorf("runtime.systemstack_switch+8 is outside the function")
+	if rt.SwitchPC, err = switchPC(entry); err != nil {
+		return rt, err
 	}
 	if code := uint32(word(entry, 0)); code != 0xe5894855 {
 		return rt, fmt.Errorf("runtime.systemstack_switch does not start with PUSHQ BP; MOVQ SP, BP (%#08x)", code)

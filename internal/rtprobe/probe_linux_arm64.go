@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"time"
-	"unsafe"
 
 	"github.com/jitffi/jitffi/jit"
 )
@@ -51,17 +49,6 @@ func checkTLSG(off int32) error {
 	return nil
 }
 
-// word reads the word at base+off. Memory outside the Go heap read through
-// a uintptr conversion trips checkptr under -race, hence nocheckptr.
-//
-//go:nocheckptr
-func word(base uintptr, off int32) uintptr {
-	// Reinterpreting the uintptr's bits (rather than converting it) keeps
-	// vet quiet; the address is not a Go pointer the collector tracks.
-	p := *(*unsafe.Pointer)(unsafe.Pointer(&base))
-	return *(*uintptr)(unsafe.Add(p, off))
-}
-
 // The first two instructions of runtime.systemstack_switch, the prologue
 // of a function with a 16-byte frame: MOVD.W R30, -16(RSP) (LR saved at
 // 0(SP) of the new frame); MOVD R29, -8(RSP).
@@ -72,34 +59,18 @@ const (
 
 func arch() (jit.Runtime, error) {
 	rt := jit.Go126
-	off, err := findTLSG()
+	off, err := tlsSlot()
 	if err != nil {
 		return rt, err
 	}
 	rt.TLSG = off
-	// The slot must be the same on other threads: check it from a fresh
-	// goroutine locked to its own thread.
-	errc := make(chan error)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		errc <- checkTLSG(off)
-	}()
-	if err := <-errc; err != nil {
-		return rt, err
-	}
-
-	// sched.pc is systemstack_switch+8, as gosave_systemstack_switch
-	// records it: past the two instructions that allocate its 16-byte
-	// frame and store LR at 0(SP), so the unwinder finds the return PC at
-	// sched.sp+0 and the caller's frame at sched.sp+16.
+	// The trampoline's frame mirrors systemstack_switch's: two
+	// instructions allocate its 16-byte frame and store LR at 0(SP), so
+	// the unwinder finds the return PC at sched.sp+0 and the caller's
+	// frame at sched.sp+16.
 	entry := systemstackSwitch()
-	if f := runtime.FuncForPC(entry); f == nil || f.Name() != "runtime.systemstack_switch" || f.Entry() != entry {
-		return rt, fmt.Errorf("runtime.systemstack_switch is not at %#x", entry)
-	}
-	rt.SwitchPC = uint64(entry + 8)
-	if f := runtime.FuncForPC(entry + 8); f == nil || f.Entry() != entry {
-		return rt, fmt.Errorf("runtime.systemstack_switch+8 is outside the function")
+	if rt.SwitchPC, err = switchPC(entry); err != nil {
+		return rt, err
 	}
 	if code := uint64(word(entry, 0)); code != insnSaveFP<<32|insnSaveLR {
 		return rt, fmt.Errorf("runtime.systemstack_switch does not start with MOVD.W R30, -16(RSP); MOVD R29, -8(RSP) (%#016x)", code)
@@ -115,25 +86,12 @@ func arch() (jit.Runtime, error) {
 // gogo clears it when the goroutine resumes), while a new goroutine that
 // never ran holds goexit in it.
 func checkParkedLR(rt *jit.Runtime) error {
-	gc := make(chan uintptr)
-	release := make(chan struct{})
-	go func() {
-		gc <- getg()
-		<-release
-	}()
-	g := <-gc
-	defer close(release)
-	deadline := time.Now().Add(5 * time.Second)
-	for word(g, rt.GSched+rt.GobufSP) == 0 {
-		if time.Now().After(deadline) {
-			return errors.New("a parked goroutine never recorded g.sched.sp")
+	return withParkedG(rt, func(g uintptr) error {
+		if lr := word(g, rt.GSched+rt.GobufLR); lr != 0 {
+			return fmt.Errorf("a parked goroutine's g.sched.lr is %#x, want 0", lr)
 		}
-		time.Sleep(time.Millisecond)
-	}
-	if lr := word(g, rt.GSched+rt.GobufLR); lr != 0 {
-		return fmt.Errorf("a parked goroutine's g.sched.lr is %#x, want 0", lr)
-	}
-	return nil
+		return nil
+	})
 }
 
 // ThreadPointer returns the calling OS thread's thread pointer

@@ -22,3 +22,7 @@ func word(base uintptr, off int32) uintptr {
 func ThreadPointer() (uintptr, error) {
 	return 0, errors.New("no thread pointer access on this platform")
 }
+
+func findTLSG() (int32, error) { panic("rtprobe: BUG: findTLSG called on an unsupported platform") }
+
+func checkTLSG(int32) error { panic("rtprobe: BUG: checkTLSG called on an unsupported platform") }
