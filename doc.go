@@ -10,9 +10,9 @@
 //	y := cos(1.0)
 //
 // jitffi parses the signature, plans where every argument lives on the Go
-// side (Go's register ABI) and on the C side (System V x86-64), and
-// compiles a trampoline specialised for that plan into sealed executable
-// memory. Calling the func enters the trampoline directly: it switches to
+// side (Go's register ABI) and on the C side (System V x86-64 on
+// linux/amd64, AAPCS64 on linux/arm64), and compiles a trampoline
+// specialised for that plan into sealed executable memory. Calling the func enters the trampoline directly: it switches to
 // the thread's system stack, moves the arguments, calls C and returns, with
 // no reflection, allocation or scheduler transition (about 3.5 ns where cgo
 // costs about 40).
@@ -27,9 +27,13 @@
 //
 // "ret(params)" over void, bool, i8, u8, i16, u16, i32, u32, i64, u64,
 // isize, usize, f32, f64 and ptr; C spellings (int, unsigned long,
-// size_t, double, const char *, ...) are accepted. The Go types that match
-// each are listed in the README. An empty signature is inferred from the
-// Go func type.
+// size_t, double, const char *, ...) are accepted. Structs by value are
+// written {i32, f64} (nested, with arrays inside: {i8, {f32[3]}}) and
+// bound to Go structs with matching fields; "..." starts the variadic
+// arguments a binding passes ("i32(ptr, usize, ptr, ... i32, f64)"), with
+// C's default argument promotions. The Go types that match each C type are
+// listed in the README. An empty signature is inferred from the Go func
+// type. The Errno option captures errno as a trailing error result.
 //
 // # Rules for C code
 //
