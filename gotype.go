@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/sig"
@@ -91,8 +90,6 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	}
 	return shapes, nil
 }
-
-var unsafePointerType = reflect.TypeOf(unsafe.Pointer(nil))
 
 // inferKind is the C type of a Go type when the signature is left empty.
 func inferKind(t reflect.Type) (sig.Kind, bool) {
