@@ -53,33 +53,6 @@ func compileA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []by
 	return code
 }
 
-// listARM64 decodes code into one GNU-syntax instruction per line. The
-// encoder pads the code to 16 bytes with zero words (UDF #0), which are
-// left out; any other word that does not decode is an error.
-func listARM64(code []byte) (string, error) {
-	var b strings.Builder
-	for pc := 0; pc+4 <= len(code); pc += 4 {
-		inst, err := arm64asm.Decode(code[pc:])
-		if err != nil {
-			if allZero(code[pc:]) {
-				break
-			}
-			return b.String(), fmt.Errorf("decode at %#x: %v", pc, err)
-		}
-		fmt.Fprintf(&b, "%s\n", arm64asm.GNUSyntax(inst))
-	}
-	return b.String(), nil
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 func listA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []string {
 	t.Helper()
 	l, err := listARM64(compileA64(t, src, shapes, trace))

@@ -1,22 +1,23 @@
 package jit
 
 import (
-	"fmt"
 	"strings"
 
-	"golang.org/x/arch/x86/x86asm"
+	"github.com/jitffi/jitffi/abi"
 )
 
-// listAMD64 decodes code into one GNU-syntax instruction per line.
-func listAMD64(code []byte) (string, error) {
+// listing decodes code into one GNU-syntax instruction per line, without
+// offsets, for golden listings and order checks.
+func listing(arch abi.Arch, code []byte) (string, error) {
+	insts, err := decode(arch, code)
 	var b strings.Builder
-	for pc := 0; pc < len(code); {
-		inst, err := x86asm.Decode(code[pc:], 64)
-		if err != nil {
-			return b.String(), fmt.Errorf("decode at %#x: %v", pc, err)
-		}
-		fmt.Fprintf(&b, "%s\n", x86asm.GNUSyntax(inst, uint64(pc), nil))
-		pc += inst.Len
+	for _, in := range insts {
+		b.WriteString(in.text)
+		b.WriteByte('\n')
 	}
-	return b.String(), nil
+	return b.String(), err
 }
+
+func listAMD64(code []byte) (string, error) { return listing(abi.AMD64, code) }
+
+func listARM64(code []byte) (string, error) { return listing(abi.ARM64, code) }
