@@ -151,9 +151,7 @@ func selfTest() error {
 	if err != nil {
 		return err
 	}
-	fast.mu.Lock()
 	code, err := jit.Compile(p, &fast.rt)
-	fast.mu.Unlock()
 	if err != nil {
 		return err
 	}
