@@ -2,8 +2,6 @@ package jit
 
 import (
 	"fmt"
-	"strings"
-	"sync"
 
 	"github.com/twitchyliquid64/golang-asm/obj"
 	"github.com/twitchyliquid64/golang-asm/obj/arm64"
@@ -29,12 +27,7 @@ import (
 //     the prog, not a property of the operand.
 //   - The encoder pads the function to 16 bytes with zero words, which
 //     decode as UDF #0.
-var a64ctx struct {
-	sync.Mutex
-	once  sync.Once
-	ctxt  *obj.Link
-	diags []string
-}
+var a64ctx = asmContext{arch: &arm64.Linkarm64}
 
 // Machine registers, named as in Go arm64 assembly. xr and xf give the
 // n-th integer and floating-point register.
@@ -70,16 +63,7 @@ type a64prog struct {
 }
 
 func newA64Prog() *a64prog {
-	a64ctx.once.Do(func() {
-		ctxt := obj.Linknew(&arm64.Linkarm64)
-		ctxt.Headtype = objabi.Hlinux
-		ctxt.DiagFunc = func(format string, args ...interface{}) {
-			a64ctx.diags = append(a64ctx.diags, fmt.Sprintf(format, args...))
-		}
-		arm64.Linkarm64.Init(ctxt)
-		a64ctx.ctxt = ctxt
-	})
-	b := &a64prog{ctxt: a64ctx.ctxt}
+	b := &a64prog{ctxt: a64ctx.link()}
 	// The encoder skips the first prog (the function's TEXT); a frame
 	// size of zero keeps it from reserving anything.
 	b.add(obj.ATEXT, a64none, obj.Addr{Type: obj.TYPE_TEXTSIZE})
@@ -170,13 +154,9 @@ func (b *a64prog) bind(jumps []a64jump) {
 }
 
 func (b *a64prog) assemble() ([]byte, error) {
-	a64ctx.Lock()
-	defer a64ctx.Unlock()
-	a64ctx.diags = a64ctx.diags[:0]
-	s := &obj.LSym{Func: &obj.FuncInfo{Text: b.first}}
-	arm64.Linkarm64.Assemble(b.ctxt, s, b.ctxt.NewProg)
-	if len(a64ctx.diags) > 0 {
-		return nil, fmt.Errorf("jit: arm64 encoding failed: %s", strings.Join(a64ctx.diags, "; "))
+	s, err := a64ctx.assemble(b.first)
+	if err != nil {
+		return nil, err
 	}
 	// Indirect branches carry a zero-size R_CALLIND marker; anything else
 	// would be an address the encoder expected a linker to patch.

@@ -16,8 +16,9 @@
 // context register. One code block therefore serves every binding of the
 // same signature.
 //
-// golang-asm (Go 1.15's cmd/internal/obj) does the encoding behind one small
-// adapter per architecture (x86enc.go, arm64enc.go); the rest of the
-// package speaks its own vocabulary. jit imports abi, sig and golang-asm, never exec, fallback
-// or the root package.
+// golang-asm (Go 1.15's cmd/internal/obj) does the encoding behind one
+// small adapter per architecture (x86enc.go, arm64enc.go, sharing the
+// locked context of asmctx.go); the rest of the package speaks its own
+// vocabulary. jit imports abi, sig and golang-asm, never exec, fallback or
+// the root package.
 package jit

@@ -2,27 +2,18 @@ package jit
 
 import (
 	"fmt"
-	"strings"
-	"sync"
 
 	"github.com/twitchyliquid64/golang-asm/obj"
 	"github.com/twitchyliquid64/golang-asm/obj/x86"
-	"github.com/twitchyliquid64/golang-asm/objabi"
 )
 
 // The adapter between the amd64 lowering and golang-asm. It is the only
 // file that knows golang-asm's x86 vocabulary.
-//
-// golang-asm builds its instruction tables lazily and without
-// synchronisation, and reports errors through a callback on the shared
-// context, so all amd64 assembly goes through one context under one lock.
-// One shared context costs about 20 us per trampoline; a Builder per
-// trampoline rebuilds the tables each time (hundreds of microseconds).
-var x86ctx struct {
-	sync.Mutex
-	once  sync.Once
-	ctxt  *obj.Link
-	diags []string
+var x86ctx = asmContext{
+	arch: &x86.Linkamd64,
+	// IsAsm turns off the padding of jumps away from 32-byte boundaries,
+	// so the bytes depend only on the instructions.
+	init: func(ctxt *obj.Link) { ctxt.IsAsm = true },
 }
 
 // x86 registers by name, so the lowering can speak in Go assembler terms.
@@ -55,19 +46,7 @@ type x86prog struct {
 }
 
 func newX86Prog() *x86prog {
-	x86ctx.once.Do(func() {
-		ctxt := obj.Linknew(&x86.Linkamd64)
-		ctxt.Headtype = objabi.Hlinux
-		// IsAsm turns off the padding of jumps away from 32-byte
-		// boundaries, so the bytes depend only on the instructions.
-		ctxt.IsAsm = true
-		ctxt.DiagFunc = func(format string, args ...interface{}) {
-			x86ctx.diags = append(x86ctx.diags, fmt.Sprintf(format, args...))
-		}
-		x86.Linkamd64.Init(ctxt)
-		x86ctx.ctxt = ctxt
-	})
-	return &x86prog{ctxt: x86ctx.ctxt}
+	return &x86prog{ctxt: x86ctx.link()}
 }
 
 func (b *x86prog) add(as obj.As, from, to obj.Addr) *obj.Prog {
@@ -99,13 +78,9 @@ func (b *x86prog) bind(jumps []jumpRef) {
 }
 
 func (b *x86prog) assemble() ([]byte, error) {
-	x86ctx.Lock()
-	defer x86ctx.Unlock()
-	x86ctx.diags = x86ctx.diags[:0]
-	s := &obj.LSym{Func: &obj.FuncInfo{Text: b.first}}
-	x86.Linkamd64.Assemble(b.ctxt, s, b.ctxt.NewProg)
-	if len(x86ctx.diags) > 0 {
-		return nil, fmt.Errorf("jit: amd64 encoding failed: %s", strings.Join(x86ctx.diags, "; "))
+	s, err := x86ctx.assemble(b.first)
+	if err != nil {
+		return nil, err
 	}
 	code := make([]byte, len(s.P))
 	copy(code, s.P)
