@@ -126,6 +126,9 @@ func inferKind(t reflect.Type) (sig.Kind, bool) {
 
 // inferSignature derives the signature from the Go func type.
 func inferSignature(t reflect.Type) (*sig.Signature, error) {
+	if t.NumIn() > sig.MaxParams {
+		return nil, fmt.Errorf("cannot infer a C signature from a Go func with %d parameters: at most %d", t.NumIn(), sig.MaxParams)
+	}
 	s := &sig.Signature{Result: sig.Type{Kind: sig.Void}}
 	var bad []string
 	for i := 0; i < t.NumIn(); i++ {

@@ -200,6 +200,9 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(s.Params) > sig.MaxParams {
+		return nil, fmt.Errorf("abi: %d parameters, more than the limit of %d", len(s.Params), sig.MaxParams)
+	}
 	fixed := s.NumFixed()
 	if fixed < 0 || fixed > len(s.Params) {
 		return nil, fmt.Errorf("abi: %d fixed parameters of %d", fixed, len(s.Params))
@@ -263,11 +266,39 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 		p.Result.C = Loc{Class: Int}
 		p.Result.Go = Loc{Class: Int}
 	}
+	if f := p.Frame(); f > MaxFrame {
+		return nil, fmt.Errorf("abi: the call needs %d bytes of C stack (arguments plus struct copies), more than the limit of %d", f, MaxFrame)
+	}
 	p.Fast, p.Reason = true, ""
 	if s.HasStruct() {
 		p.Fast, p.Reason = fastStruct(p)
 	}
 	return p, nil
+}
+
+// MaxFrame is the largest C stack frame, in bytes, of a plan New accepts
+// (see Frame). Both paths build the frame on the thread's system stack,
+// which the runtime check requires to be at least 256 KiB and which is 8
+// MiB on a default Linux thread; a larger frame would run past it into
+// whatever memory lies below. This is the only place the bound is decided.
+const MaxFrame = 64 << 10
+
+// Frame is an upper bound of the bytes of C stack the call needs on either
+// path and either architecture: the stack arguments plus a copy of every
+// struct argument not already among the stack arguments and of a struct
+// result (staging areas, the copies of structs passed by reference and
+// hidden result buffers all fit in it).
+func (p *Plan) Frame() int {
+	n := p.CStack
+	for _, a := range p.Args {
+		if a.Struct != nil && a.Struct.Pass != InMemory {
+			n += alignUp(a.Struct.Size, 8)
+		}
+	}
+	if r := p.Result.Struct; r != nil {
+		n += alignUp(r.Size, 8)
+	}
+	return n
 }
 
 // state walks the parameters of one side, handing out registers in order
