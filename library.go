@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,7 +16,9 @@ import (
 )
 
 // Library is a loaded shared library. Its methods are safe for concurrent
-// use.
+// use. Only Open makes a usable Library: every method of the zero value (or
+// of a nil *Library) returns an error wrapping ErrNotOpen and touches no
+// library, not even the running process.
 type Library struct {
 	path   string
 	handle uintptr
@@ -30,6 +33,10 @@ type Library struct {
 // Open("") gives the symbols of the running process and the libraries it
 // was linked with (libc among them).
 func Open(path string) (*Library, error) {
+	if strings.IndexByte(path, 0) >= 0 {
+		// dlopen would stop at the NUL and load another file than named.
+		return nil, fmt.Errorf("jitffi: open %q: the path contains a NUL byte", path)
+	}
 	// dlerror's text is per thread: keep dlopen and dlerror on one.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -53,6 +60,13 @@ func (l *Library) Symbol(name string) (unsafe.Pointer, error) {
 }
 
 func (l *Library) lookup(name string) (uintptr, error) {
+	if l == nil || l.handle == 0 {
+		return 0, fmt.Errorf("jitffi: symbol %s: %w", name, ErrNotOpen)
+	}
+	if strings.IndexByte(name, 0) >= 0 {
+		// dlsym would stop at the NUL and find another symbol than named.
+		return 0, fmt.Errorf("jitffi: symbol %q: the name contains a NUL byte", name)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -72,6 +86,9 @@ func (l *Library) lookup(name string) (uintptr, error) {
 // for calls already inside the library to return; it must not be called
 // from inside one. Calling Close again does nothing.
 func (l *Library) Close() error {
+	if l == nil || l.handle == 0 {
+		return fmt.Errorf("jitffi: close: %w", ErrNotOpen)
+	}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -128,3 +145,7 @@ func addrPointer(addr uintptr) unsafe.Pointer {
 // ErrClosed is wrapped by the panic of a call to a func whose library was
 // closed, and by errors of operations on a closed library.
 var ErrClosed = errors.New("jitffi: library closed")
+
+// ErrNotOpen is wrapped by the errors of every method of a Library that
+// Open did not return (the zero value).
+var ErrNotOpen = errors.New("jitffi: library not opened with Open")
