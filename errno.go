@@ -14,15 +14,6 @@ import (
 	"github.com/jitffi/jitffi/internal/rtprobe"
 )
 
-// Errno makes the bound func capture C's errno right after the call, on
-// the same thread, and return it as a trailing error result: nil when
-// errno is 0, else a syscall.Errno. errno is cleared before the call, so a
-// call that succeeds reports nil.
-//
-//	var open func(path *byte, flags int32) (int32, error)
-//	err := libc.Bind(&open, "open", "i32(ptr, i32)", jitffi.Errno())
-func Errno() Option { return func(c *config) { c.errno = true } }
-
 var errorType = reflect.TypeFor[error]()
 
 // errnoState is what errno capture needs, found once.
@@ -43,7 +34,7 @@ var errnoState struct {
 func initErrno() {
 	loc, err := purego.Dlsym(purego.RTLD_DEFAULT, "__errno_location")
 	if err != nil {
-		errnoState.err = fmt.Errorf("errno capture: %v", err)
+		errnoState.err = fmt.Errorf("errno capture: %w", err)
 		return
 	}
 	errnoState.location = loc

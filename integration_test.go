@@ -43,12 +43,12 @@ func itOpen(t testing.TB) *Library {
 func itWantPath(blocking bool) Path {
 	switch {
 	case os.Getenv("JITFFI_FAST") == "0":
-		return Path{Reason: "JITFFI_FAST=0"}
+		return Path{Cause: CauseEnv, Reason: "JITFFI_FAST=0"}
 	case blocking:
-		return Path{Reason: "Blocking option"}
+		return Path{Cause: CauseBlocking, Reason: "Blocking option"}
 	}
 	if err := FastPathError(); err != nil {
-		return Path{Reason: err.Error()}
+		return Path{Cause: CauseRuntime, Reason: err.Error()}
 	}
 	return Path{Fast: true}
 }
@@ -1038,10 +1038,10 @@ func TestIntegrationEnvNoFast(t *testing.T) {
 	if err := lib.Bind(&add, "fx_add_i32", "i32(i32, i32)"); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(Path{Reason: "JITFFI_FAST=0"}, PathOf(add)); diff != "" {
+	if diff := cmp.Diff(Path{Cause: CauseEnv, Reason: "JITFFI_FAST=0"}, PathOf(add)); diff != "" {
 		t.Errorf("PathOf(add) under JITFFI_FAST=0 (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(Path{Reason: "JITFFI_FAST=0"}, PathOf(&add)); diff != "" {
+	if diff := cmp.Diff(Path{Cause: CauseEnv, Reason: "JITFFI_FAST=0"}, PathOf(&add)); diff != "" {
 		t.Errorf("PathOf(&add) under JITFFI_FAST=0 (-want +got):\n%s", diff)
 	}
 	if got := add(40, 2); got != 42 {
@@ -1055,7 +1055,7 @@ func TestIntegrationEnvNoFast(t *testing.T) {
 	if err := BindAddr(&byAddr, addr, "i32(i32, i32)"); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(Path{Reason: "JITFFI_FAST=0"}, PathOf(byAddr)); diff != "" {
+	if diff := cmp.Diff(Path{Cause: CauseEnv, Reason: "JITFFI_FAST=0"}, PathOf(byAddr)); diff != "" {
 		t.Errorf("PathOf(BindAddr) under JITFFI_FAST=0 (-want +got):\n%s", diff)
 	}
 	if got := byAddr(-40, -2); got != -42 {

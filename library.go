@@ -1,7 +1,6 @@
 package jitffi
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -45,7 +44,7 @@ func Open(path string) (*Library, error) {
 		if path == "" {
 			path = "the running process"
 		}
-		return nil, fmt.Errorf("jitffi: open %s: %v", path, err)
+		return nil, fmt.Errorf("jitffi: open %s: %w", path, err)
 	}
 	return &Library{path: path, handle: h}, nil
 }
@@ -76,7 +75,7 @@ func (l *Library) lookup(name string) (uintptr, error) {
 	defer runtime.UnlockOSThread()
 	addr, err := purego.Dlsym(l.handle, name)
 	if err != nil {
-		return 0, fmt.Errorf("jitffi: symbol %s: %v", name, err)
+		return 0, fmt.Errorf("jitffi: symbol %s: %w: %w", name, ErrNoSymbol, err)
 	}
 	return addr, nil
 }
@@ -120,7 +119,7 @@ func (l *Library) Close() error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if err := purego.Dlclose(l.handle); err != nil {
-		return fmt.Errorf("jitffi: close %s: %v", l.path, err)
+		return fmt.Errorf("jitffi: close %s: %w", l.path, err)
 	}
 	return nil
 }
@@ -141,11 +140,3 @@ func (l *Library) add(b *binding) error {
 func addrPointer(addr uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&addr))
 }
-
-// ErrClosed is wrapped by the panic of a call to a func whose library was
-// closed, and by errors of operations on a closed library.
-var ErrClosed = errors.New("jitffi: library closed")
-
-// ErrNotOpen is wrapped by the errors of every method of a Library that
-// Open did not return (the zero value).
-var ErrNotOpen = errors.New("jitffi: library not opened with Open")

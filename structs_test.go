@@ -125,9 +125,9 @@ func stWantPath(t *testing.T, signature string, blocking bool) Path {
 	t.Helper()
 	switch {
 	case env.noFast:
-		return Path{Reason: "JITFFI_FAST=0"}
+		return Path{Cause: CauseEnv, Reason: "JITFFI_FAST=0"}
 	case blocking:
-		return Path{Reason: "Blocking option"}
+		return Path{Cause: CauseBlocking, Reason: "Blocking option"}
 	}
 	s, err := sig.Parse(signature)
 	if err != nil {
@@ -138,10 +138,10 @@ func stWantPath(t *testing.T, signature string, blocking bool) Path {
 		t.Fatal(err)
 	}
 	if !p.Fast {
-		return Path{Reason: p.Reason}
+		return Path{Cause: CauseUnsupported, Reason: p.Reason}
 	}
 	if err := FastPathError(); err != nil {
-		return Path{Reason: err.Error()}
+		return Path{Cause: CauseRuntime, Reason: err.Error()}
 	}
 	return Path{Fast: true}
 }

@@ -1,4 +1,4 @@
-package jitffi
+package gotype
 
 import (
 	"fmt"
@@ -17,15 +17,15 @@ import (
 // must be the C layout's, which they are on LP64 whenever the types
 // match.
 
-// checkStructTypes checks the Go types of the struct parameters and of a
-// struct result against the signature; checkType checks the scalars.
-func checkStructTypes(t reflect.Type, s *sig.Signature) error {
+// checkStructs checks the Go types of the struct parameters and of a
+// struct result against the signature; Check checks the scalars.
+func checkStructs(t reflect.Type, s *sig.Signature) error {
 	for i, p := range s.Params {
 		if p.Kind != sig.Struct && p.Kind != sig.Array {
 			continue
 		}
 		if err := matchStruct(t.In(i), p); err != nil {
-			return fmt.Errorf("parameter %d: %w", i, err)
+			return typeError(i, t.In(i), p, "%v", err)
 		}
 	}
 	if s.Result.Kind != sig.Struct && s.Result.Kind != sig.Array {
@@ -35,7 +35,7 @@ func checkStructTypes(t reflect.Type, s *sig.Signature) error {
 		return fmt.Errorf("signature %v returns %v, Go type %v must have exactly one result", s, s.Result, t)
 	}
 	if err := matchStruct(t.Out(0), s.Result); err != nil {
-		return fmt.Errorf("result: %w", err)
+		return typeError(-1, t.Out(0), s.Result, "%v", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package jitffi
+package gotype
 
 import (
 	"fmt"
@@ -49,9 +49,30 @@ func accepts(k sig.Kind, t reflect.Type, result bool) bool {
 	return false
 }
 
-// checkType matches the Go func type against the signature and returns how
-// the Go side passes each parameter.
-func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
+// TypeError reports a Go parameter or result type that does not match its
+// C type.
+type TypeError struct {
+	Param int          // the parameter's index, or -1 for the result
+	Go    reflect.Type // the Go type given
+	C     sig.Type     // the C type of the signature
+	Msg   string       // what is wrong, e.g. "Go type int does not match C type f64 (want float64)"
+}
+
+func (e *TypeError) Error() string {
+	if e.Param < 0 {
+		return "result: " + e.Msg
+	}
+	return fmt.Sprintf("parameter %d: %s", e.Param, e.Msg)
+}
+
+func typeError(param int, g reflect.Type, c sig.Type, format string, args ...any) *TypeError {
+	return &TypeError{Param: param, Go: g, C: c, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Check matches the Go func type against the signature and returns how
+// the Go side passes each parameter. A parameter or result of the wrong
+// type is a *TypeError.
+func Check(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	if t.IsVariadic() {
 		return nil, fmt.Errorf("Go type %v is variadic; C variadic functions are bound with fixed parameter types", t)
 	}
@@ -62,10 +83,10 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	for i, p := range s.Params {
 		in := t.In(i)
 		if p.Kind == sig.Struct {
-			continue // checked by checkStructTypes below
+			continue // checked by checkStructs below
 		}
 		if !accepts(p.Kind, in, false) {
-			return nil, fmt.Errorf("parameter %d: Go type %v does not match C type %v (want %s)", i, in, p.Kind, wantGo[p.Kind])
+			return nil, typeError(i, in, p, "Go type %v does not match C type %v (want %s)", in, p.Kind, wantGo[p.Kind])
 		}
 		if in.Kind() == reflect.Slice {
 			shapes[i] = abi.GoSlice
@@ -73,7 +94,7 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	}
 	switch {
 	case s.Result.Kind == sig.Struct:
-		// As for parameters, checked by checkStructTypes below.
+		// As for parameters, checked by checkStructs below.
 	case s.Result.Kind == sig.Void && t.NumOut() != 0:
 		return nil, fmt.Errorf("signature %v returns void, Go type %v has results", s, t)
 	case s.Result.Kind != sig.Void && t.NumOut() != 1:
@@ -83,9 +104,9 @@ func checkType(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 		if s.Result.Kind == sig.Ptr {
 			want = "unsafe.Pointer, *T or uintptr"
 		}
-		return nil, fmt.Errorf("result: Go type %v does not match C type %v (want %s)", t.Out(0), s.Result.Kind, want)
+		return nil, typeError(-1, t.Out(0), s.Result, "Go type %v does not match C type %v (want %s)", t.Out(0), s.Result.Kind, want)
 	}
-	if err := checkStructTypes(t, s); err != nil {
+	if err := checkStructs(t, s); err != nil {
 		return nil, err
 	}
 	return shapes, nil
@@ -124,8 +145,8 @@ func inferKind(t reflect.Type) (sig.Kind, bool) {
 	return 0, false
 }
 
-// inferSignature derives the signature from the Go func type.
-func inferSignature(t reflect.Type) (*sig.Signature, error) {
+// Infer derives the signature from the Go func type.
+func Infer(t reflect.Type) (*sig.Signature, error) {
 	if t.NumIn() > sig.MaxParams {
 		return nil, fmt.Errorf("cannot infer a C signature from a Go func with %d parameters: at most %d", t.NumIn(), sig.MaxParams)
 	}
