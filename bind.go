@@ -90,12 +90,13 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s as %v: %w", name, s, err)
 	}
-	plan, err := abi.New(abi.Arch(runtime.GOARCH), s, shapes)
+	var features []abi.Feature
+	if cfg.errno {
+		features = append(features, abi.CaptureErrno)
+	}
+	plan, err := abi.New(abi.Arch(runtime.GOARCH), s, shapes, features...)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)
-	}
-	if cfg.errno {
-		plan.SetErrno()
 	}
 	b := &binding{name: name, plan: plan}
 	b.path = choosePath(plan, &cfg)

@@ -56,8 +56,9 @@ func choosePath(p *abi.Plan, cfg *config) Path {
 		return Path{Cause: CauseEnv, Reason: "JITFFI_FAST=0"}
 	case cfg.blocking:
 		return Path{Cause: CauseBlocking, Reason: "Blocking option"}
-	case !p.Fast:
-		return Path{Cause: CauseUnsupported, Reason: p.Reason}
+	}
+	if err := jit.CanLower(p); err != nil {
+		return Path{Cause: CauseUnsupported, Reason: err.Error()}
 	}
 	fast.once.Do(initFast)
 	if fast.err != nil {

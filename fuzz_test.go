@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/internal/abifuzz"
+	"github.com/jitffi/jitffi/jit"
 	"github.com/jitffi/jitffi/sig"
 )
 
@@ -195,8 +195,9 @@ func (f *abifuzzRun) bind(lib *Library, c *abifuzz.Case) *abifuzzBound {
 		p := PathOf(b.fns[i].Interface())
 		if structs && i == 0 {
 			plan := lookupBinding(b.fns[i].Interface()).plan
-			slow, reason = !plan.Fast, plan.Reason
-			if plan.Fast {
+			lerr := jit.CanLower(plan)
+			slow, reason = lerr != nil, fmt.Sprint(lerr)
+			if lerr == nil {
 				f.fastStructs++
 			}
 		}
@@ -204,7 +205,7 @@ func (f *abifuzzRun) bind(lib *Library, c *abifuzz.Case) *abifuzzBound {
 		case path == "fallback" && p.Fast:
 			f.fail(c, "%s %v: PathOf with Blocking = %v, want the fallback", c.Name, c.Sig, p)
 		case slow && path == "fast" && (p.Fast || !strings.HasPrefix(reason, "struct by value: ") ||
-			runtime.GOARCH == "arm64" && reason != abi.StructReason || !env.noFast && p.Reason != reason):
+			runtime.GOARCH == "arm64" && reason != jit.StructReason || !env.noFast && p.Reason != reason):
 			f.fail(c, "%s %v: PathOf = %v, plan reason %q, want the fallback with a struct reason", c.Name, c.Sig, p, reason)
 		case slow:
 		case path != "fallback" && p.Fast != f.wantFast:

@@ -5,8 +5,12 @@
 // it calls a func value) and the C side (System V x86-64 or AAPCS64). The
 // result is a Plan: for every argument and the result, where the Go caller
 // leaves it and where the C callee expects it, which narrow-integer
-// extension is needed on the way, how many stack bytes each side uses, and
-// whether the fast path can serve the signature (or why not).
+// extension is needed on the way and how many stack bytes each side uses.
+// Extras the call carries, such as errno capture, are inputs of New
+// (Feature), never patches made to a plan afterwards. abi says nothing
+// about which plans the JIT can lower: that is jit.CanLower's to say. New
+// refuses plans over the limits both paths rely on (MaxFrame, and
+// sig.MaxParams for signatures not built by sig.Parse).
 //
 // Registers are named by abstract index (I0, I1, ... for integer registers,
 // F0, F1, ... for floating-point ones) so that the assignment never names a
@@ -20,9 +24,13 @@
 // pieces and the registers or stack slots they travel in, or the address
 // of a copy (AAPCS64) or of a result buffer (RDI on System V, X8 on
 // AAPCS64); on the Go side the register of each scalar leaf, or its stack
-// slot. Plans with structs are not fast-eligible yet.
+// slot.
 //
 // Package abi carries no build tags: both architectures plan on any host.
 // It imports only package sig and the standard library; it must never import
 // jit, exec, fallback or the root package.
+//
+// Stability: the exported names are public API, shared by jit and fallback;
+// new conventions and features are added, existing fields keep their
+// meaning. The String form and Key of a plan may change between releases.
 package abi

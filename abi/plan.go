@@ -136,20 +136,25 @@ type Plan struct {
 	// Errno asks for C's errno to be captured right after the call, on
 	// the calling thread, and handed to Go as a trailing error result whose
 	// two words (an interface) live in Go integer registers ErrGo and
-	// ErrGo+1. See SetErrno.
+	// ErrGo+1 (see Feature CaptureErrno).
 	Errno bool
 	ErrGo Loc
-
-	// Fast reports whether the JIT can lower this plan; if not, Reason says
-	// why, in words a user can act on.
-	Fast   bool
-	Reason string
 }
 
-// SetErrno adds the trailing error result of errno capture. In Go's ABI it
-// follows the C result: two integer registers after an integer result, the
-// first two after a float or void result.
-func (p *Plan) SetErrno() {
+// Feature is an input of New beyond the signature: something the call does
+// around the C function that changes the plan.
+type Feature uint8
+
+const (
+	// CaptureErrno captures C's errno right after the call and hands it to
+	// Go as a trailing error result. In Go's ABI it follows the C result:
+	// two integer registers after an integer result, the first two after
+	// a float or void result, after a struct result's registers or, when
+	// they do not fit, on the stack.
+	CaptureErrno Feature = 1 << iota
+)
+
+func (p *Plan) setErrno() {
 	p.Errno = true
 	p.ErrGo = Loc{Class: Int}
 	if p.Result.Go.Class == Int {
@@ -157,9 +162,6 @@ func (p *Plan) SetErrno() {
 	}
 	if p.Result.Struct != nil {
 		p.ErrGo = p.structErrGo()
-		if p.Fast && p.ErrGo.Class == Stack {
-			p.Fast, p.Reason = false, fmt.Sprintf("struct by value: the error result after %v goes on the Go stack", p.Result.Struct.Type)
-		}
 	}
 }
 
@@ -194,8 +196,9 @@ func archOf(a Arch) (*arch, error) {
 }
 
 // New plans s for arch. goParams says how the Go side passes each
-// parameter; nil means every parameter is a scalar of its kind.
-func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
+// parameter; nil means every parameter is a scalar of its kind. features
+// are the extras the call carries (CaptureErrno).
+func New(a Arch, s *sig.Signature, goParams []GoParam, features ...Feature) (*Plan, error) {
 	ar, err := archOf(a)
 	if err != nil {
 		return nil, err
@@ -266,12 +269,16 @@ func New(a Arch, s *sig.Signature, goParams []GoParam) (*Plan, error) {
 		p.Result.C = Loc{Class: Int}
 		p.Result.Go = Loc{Class: Int}
 	}
+	for _, f := range features {
+		switch f {
+		case CaptureErrno:
+			p.setErrno()
+		default:
+			return nil, fmt.Errorf("abi: unknown feature %d", f)
+		}
+	}
 	if f := p.Frame(); f > MaxFrame {
 		return nil, fmt.Errorf("abi: the call needs %d bytes of C stack (arguments plus struct copies), more than the limit of %d", f, MaxFrame)
-	}
-	p.Fast, p.Reason = true, ""
-	if s.HasStruct() {
-		p.Fast, p.Reason = fastStruct(p)
 	}
 	return p, nil
 }
@@ -423,11 +430,6 @@ func (p *Plan) String() string {
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "stack go %d c %d\n", p.GoStack, p.CStack)
-	if p.Fast {
-		b.WriteString("fast\n")
-	} else {
-		fmt.Fprintf(&b, "fallback: %s\n", p.Reason)
-	}
 	return b.String()
 }
 

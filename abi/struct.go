@@ -7,33 +7,6 @@ import (
 	"github.com/jitffi/jitffi/sig"
 )
 
-// StructReason is Plan.Reason for a plan with a struct by value on an
-// architecture whose fast path does not lower structs (arm64).
-const StructReason = "struct by value: slow path only"
-
-// fastStruct decides whether the JIT lowers a plan with structs by value,
-// and if not, why. On amd64 it lowers a struct argument that Go passes
-// entirely in registers, whatever System V does with it (registers or
-// stack slots), and a struct result that Go returns entirely in registers,
-// whether C returns it in registers or through a hidden buffer. A struct
-// Go passes or returns on its stack (it holds an array of more than one
-// element, or its fields do not fit in the registers left) stays on the
-// slow path.
-func fastStruct(p *Plan) (bool, string) {
-	if p.Arch != AMD64 {
-		return false, StructReason
-	}
-	for i, a := range p.Args {
-		if a.Struct != nil && a.Struct.Go == nil {
-			return false, fmt.Sprintf("struct by value: Go passes %v (parameter %d) on the stack", a.Struct.Type, i)
-		}
-	}
-	if r := p.Result.Struct; r != nil && r.Go == nil {
-		return false, fmt.Sprintf("struct by value: Go returns %v on the stack", r.Type)
-	}
-	return true, ""
-}
-
 // StructPass says how a struct by value crosses to C.
 type StructPass uint8
 

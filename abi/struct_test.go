@@ -144,31 +144,25 @@ func TestStructRegisterPressure(t *testing.T) {
 }
 
 // TestStructErrno: the trailing error of errno capture follows a struct
-// result's Go registers; on the Go stack it keeps the plan on the slow
-// path.
+// result's Go registers, or goes on the Go stack when they do not fit
+// (jit's TestCanLower checks that such a plan is not lowered).
 func TestStructErrno(t *testing.T) {
 	for _, c := range []struct {
-		src    string
-		want   Loc
-		reason string
+		src  string
+		want Loc
 	}{
-		{"{i32, i32}(i32)", Loc{Class: Int, Reg: 2}, ""},
-		{"{f64, i32}(i32)", Loc{Class: Int, Reg: 1}, ""},
-		{"{f32[3]}(i32)", Loc{Class: Int, Reg: 0}, "struct by value: Go returns {f32[3]} on the stack"},
-		{"{i64, i64, i64, i64, i64, i64, i64, i64}()", Loc{Class: Stack, Off: 0},
-			"struct by value: the error result after {i64, i64, i64, i64, i64, i64, i64, i64} goes on the Go stack"},
+		{"{i32, i32}(i32)", Loc{Class: Int, Reg: 2}},
+		{"{f64, i32}(i32)", Loc{Class: Int, Reg: 1}},
+		{"{f32[3]}(i32)", Loc{Class: Int, Reg: 0}},
+		{"{i64, i64, i64, i64, i64, i64, i64, i64}()", Loc{Class: Stack, Off: 0}},
 	} {
 		s, _ := sig.Parse(c.src)
-		p, err := New(AMD64, s, nil)
+		p, err := New(AMD64, s, nil, CaptureErrno)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.SetErrno()
-		if p.ErrGo != c.want {
-			t.Errorf("%s: error at %v, want %v\n%s", c.src, p.ErrGo, c.want, p)
-		}
-		if p.Fast != (c.reason == "") || p.Reason != c.reason {
-			t.Errorf("%s: fast %v (%q), want reason %q", c.src, p.Fast, p.Reason, c.reason)
+		if p.ErrGo != c.want || !p.Errno {
+			t.Errorf("%s: error at %v (Errno %v), want %v\n%s", c.src, p.ErrGo, p.Errno, c.want, p)
 		}
 		if !strings.Contains(p.String(), "errno: go ") {
 			t.Errorf("%s: no errno line\n%s", c.src, p)

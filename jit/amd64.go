@@ -66,9 +66,6 @@ const (
 //  6. Restore the TLS g slot from R14, SP from BP, pop BP, zero X15 (Go's
 //     fixed zero register, which C may have used) and return.
 func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
-	if !p.Fast {
-		return nil, fmt.Errorf("jit: plan is not fast-eligible: %s", p.Reason)
-	}
 	b := newX86Prog()
 	var bail []jumpRef
 

@@ -667,7 +667,7 @@ func (m *machine) write(a x86asm.Arg, v uint64, width int, op x86asm.Op) error {
 // slot it refuses to compile.
 func TestErrnoAMD64(t *testing.T) {
 	p := planFor(t, abi.AMD64, "i32(ptr, i32)", nil)
-	p.SetErrno()
+	p = withErrno(t, p)
 	rt := testRuntime(false)
 	if _, err := Compile(p, rt); err == nil {
 		t.Fatal("compiled errno capture without an errno slot")
@@ -754,7 +754,7 @@ func TestStructMovesAMD64(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", s, err)
 		}
-		if !p.Fast {
+		if CanLower(p) != nil {
 			continue
 		}
 		fast++

@@ -97,9 +97,6 @@ const goStackARM64 = 16 + 8
 //  6. Restore the TLS g slot from R28, SP from R19, R29 and LR from the
 //     frame, and return.
 func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
-	if !p.Fast {
-		return nil, fmt.Errorf("jit: plan is not fast-eligible: %s", p.Reason)
-	}
 	if p.Errno {
 		if !rt.ErrnoOK {
 			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")

@@ -697,7 +697,7 @@ func TestVariadicPromoteListingARM64(t *testing.T) {
 // plan is refused.
 func TestErrnoARM64(t *testing.T) {
 	p := planA64(t, "i32(ptr, i32)", nil)
-	p.SetErrno()
+	p = withErrno(t, p)
 	rt := runtimeA64(false)
 	if _, err := Compile(p, rt); err == nil {
 		t.Fatal("compiled errno capture without an errno slot")
@@ -766,7 +766,7 @@ func TestErrnoRegistersARM64(t *testing.T) {
 	} {
 		for _, off := range []int32{16, -56, 0, 0x1388, -70000} {
 			p := planA64(t, tc.src, tc.shapes)
-			p.SetErrno()
+			p = withErrno(t, p)
 			rt := runtimeA64(false)
 			rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, off, 0x4a_5000, 0xffff_1234_5678
 			code, err := Compile(p, rt)

@@ -1,7 +1,9 @@
 // Package jit lowers an abi.Plan to machine code: the trampoline that a
 // bound Go func value enters directly.
 //
-// It owns the runtime entry contract of the fast path (the bail-out check,
+// It owns the answer to "can this plan take the fast path?": CanLower
+// says yes or gives the reason, and Compile refuses exactly what CanLower
+// refuses. It also owns the runtime entry contract of the fast path (the bail-out check,
 // the switch to the system stack with g.sched saved and the TLS g slot
 // set, the argument moves, the call, result normalisation, the restore),
 // described step by step in amd64.go and in RATIONALE.md at the top of the

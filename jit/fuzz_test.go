@@ -64,7 +64,7 @@ func FuzzCompileAMD64(f *testing.F) {
 	f.Add(long)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, trace := fuzzPlan(t, data)
-		if !p.Fast {
+		if checkLower(t, p) != nil {
 			return
 		}
 		code, err := Compile(p, testRuntime(trace))

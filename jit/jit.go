@@ -6,9 +6,12 @@ import (
 	"github.com/jitffi/jitffi/abi"
 )
 
-// Compile lowers a fast-eligible plan to machine code for p.Arch. The code
+// Compile lowers a plan that CanLower accepts to machine code for p.Arch. The code
 // is position-independent: it can be placed anywhere.
 func Compile(p *abi.Plan, rt *Runtime) ([]byte, error) {
+	if err := CanLower(p); err != nil {
+		return nil, fmt.Errorf("jit: cannot lower %v: %w", p.Sig, err)
+	}
 	switch p.Arch {
 	case abi.AMD64:
 		return compileAMD64(p, rt)

@@ -25,7 +25,7 @@ func TestVariadicALAMD64(t *testing.T) {
 		p := planFor(t, abi.AMD64, tt.src, nil)
 		rt := testRuntime(false)
 		if tt.errno {
-			p.SetErrno()
+			p = withErrno(t, p)
 			rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, -56, 0x5000, 0x6000
 		}
 		code, err := Compile(p, rt)

@@ -48,9 +48,11 @@ func dump(arch abi.Arch, src string, trace bool) error {
 		return err
 	}
 	fmt.Print(p)
-	if !p.Fast {
+	if err := jit.CanLower(p); err != nil {
+		fmt.Printf("fallback: %v\n", err)
 		return nil
 	}
+	fmt.Print("fast\n")
 	rt := jit.Go126
 	rt.Trace = trace
 	rt.SwitchPC = 0x401008 // placeholder

@@ -1,0 +1,102 @@
+package jit
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+// withErrno plans p again with errno capture.
+func withErrno(t testing.TB, p *abi.Plan) *abi.Plan {
+	t.Helper()
+	shapes := make([]abi.GoParam, len(p.Args))
+	for i, a := range p.Args {
+		shapes[i] = a.GoAs
+	}
+	q, err := abi.New(p.Arch, p.Sig, shapes, abi.CaptureErrno)
+	if err != nil {
+		t.Fatalf("%v with errno: %v", p.Sig, err)
+	}
+	return q
+}
+
+// checkLower checks CanLower against an independent statement of what is
+// lowered: every plan without structs; on amd64 those whose structs Go
+// passes and returns in registers (and whose errno result is in
+// registers); no arm64 plan with structs. A refusal names the first struct
+// in the way. It returns CanLower's answer.
+func checkLower(t testing.TB, p *abi.Plan) error {
+	t.Helper()
+	reason := ""
+	if p.Sig.HasStruct() {
+		if p.Arch == abi.ARM64 {
+			reason = StructReason
+		}
+		for i, a := range p.Args {
+			if reason == "" && a.Struct != nil && a.Struct.Go == nil {
+				reason = fmt.Sprintf("struct by value: Go passes %v (parameter %d) on the stack", a.Struct.Type, i)
+			}
+		}
+		r := p.Result.Struct
+		if reason == "" && r != nil && r.Go == nil {
+			reason = "struct by value: Go returns " + r.Type.String() + " on the stack"
+		}
+		if reason == "" && r != nil && p.Errno && p.ErrGo.Class == abi.Stack {
+			reason = "struct by value: the error result after " + r.Type.String() + " goes on the Go stack"
+		}
+	}
+	err := CanLower(p)
+	if got := fmt.Sprint(err); (err == nil) != (reason == "") || err != nil && got != reason {
+		t.Fatalf("%s\nCanLower: %v, want %q", p, err, reason)
+	}
+	return err
+}
+
+func TestCanLower(t *testing.T) {
+	for _, c := range []struct {
+		src         string
+		errno       bool
+		amd64Reason string
+	}{
+		{"i32(i32, f64)", false, ""},
+		{"i32(i32, f64)", true, ""},
+		{"i32({i32})", false, ""},
+		{"{f32, f32}()", false, ""},
+		{"void(i8, {i8, {f32}[2]})", false, "struct by value: Go passes {i8, {f32}[2]} (parameter 1) on the stack"},
+		{"{i32[2]}(i8)", false, "struct by value: Go returns {i32[2]} on the stack"},
+		{"{i32, i32}(i32)", true, ""},
+		{"{f32[3]}(i32)", true, "struct by value: Go returns {f32[3]} on the stack"},
+		{"{i64, i64, i64, i64, i64, i64, i64, i64}()", true,
+			"struct by value: the error result after {i64, i64, i64, i64, i64, i64, i64, i64} goes on the Go stack"},
+	} {
+		s, err := sig.Parse(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, arch := range []abi.Arch{abi.AMD64, abi.ARM64} {
+			var features []abi.Feature
+			if c.errno {
+				features = append(features, abi.CaptureErrno)
+			}
+			p, err := abi.New(arch, s, nil, features...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := c.amd64Reason
+			if arch == abi.ARM64 && s.HasStruct() {
+				want = StructReason
+			}
+			err = checkLower(t, p)
+			if fmt.Sprint(err) != want && (err != nil || want != "") {
+				t.Errorf("%s %s errno=%v: CanLower = %v, want %q", arch, c.src, c.errno, err, want)
+			}
+			// Compile refuses what CanLower refuses, and says why.
+			if _, cerr := Compile(p, testRuntime(false)); err != nil && (cerr == nil || !strings.Contains(cerr.Error(), err.Error())) {
+				t.Errorf("%s %s: Compile = %v, want the refusal %q", arch, c.src, cerr, err)
+			}
+		}
+	}
+}
