@@ -8,23 +8,20 @@ import (
 	"unicode/utf8"
 )
 
-// Error is a malformed or unsupported signature. Parse returns no other
-// error type.
-type Error struct {
-	Input  string // the whole signature text
-	Offset int    // byte offset of the problem in Input
-	Msg    string // what is wrong, e.g. `unknown type "int33"`
-}
-
-func (e *Error) Error() string {
-	return fmt.Sprintf("sig: %s at offset %d in %q", e.Msg, e.Offset, e.Input)
-}
-
-// Parse parses a signature such as "i32(i32, i32)" or
-// "int(const char *, size_t)". Params is nil when the function takes none.
-// Errors are always of type *Error.
+// Parse parses a signature such as "i32(i32, i32)",
+// "int(const char *, size_t)" or a C prototype such as
+// "int sqlite3_open(const char *filename, sqlite3 **ppDb);" with only the
+// built-in type names. Params is nil when the function takes none. Errors
+// are always of type *Error.
 func Parse(src string) (*Signature, error) {
-	s, err := parse(src)
+	return (*Decls)(nil).Parse(src)
+}
+
+// Parse parses a signature as the package-level Parse does, with the
+// typedef names, structs and enums of d as well as the built-in names. A
+// nil *Decls has only the built-in names.
+func (d *Decls) Parse(src string) (*Signature, error) {
+	s, err := d.parse(src)
 	if err != nil {
 		// Returned separately so that a nil *Error never becomes a
 		// non-nil error.
@@ -33,25 +30,27 @@ func Parse(src string) (*Signature, error) {
 	return s, nil
 }
 
-func parse(src string) (*Signature, *Error) {
+func (d *Decls) parse(src string) (*Signature, *Error) {
 	if len(src) > MaxLen {
 		return nil, &Error{Input: src, Offset: 0, Msg: fmt.Sprintf("signature longer than %d bytes", MaxLen)}
 	}
-	p := &parser{src: src, toks: lex(src)}
+	toks, lerr := lex(src)
+	p := &parser{src: src, toks: toks, decls: d}
+	if lerr != nil {
+		return nil, lerr.with(src)
+	}
 	if p.peek().kind == tokEOF {
 		return nil, p.errAt(0, "empty signature")
 	}
-	res, err := p.parseType(inResult)
+	if p.isWord("extern") {
+		p.next()
+	}
+	s, err := p.parsePrototype(false)
 	if err != nil {
 		return nil, err
 	}
-	if !p.is("(") {
-		return nil, p.expected(`"("`)
-	}
-	p.next()
-	s := &Signature{Result: res}
-	if err := p.parseParams(s); err != nil {
-		return nil, err
+	if p.is(";") {
+		p.next()
 	}
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, p.errAt(t.off, "unexpected %s after signature", describe(t))
@@ -59,9 +58,59 @@ func parse(src string) (*Signature, *Error) {
 	return s, nil
 }
 
+// parsePrototype parses specifiers and a declarator that declares a
+// function, and converts it to a Signature. needName makes a missing
+// function name an error.
+func (p *parser) parsePrototype(needName bool) (*Signature, *Error) {
+	start := p.peek()
+	base, err := p.parseSpecs()
+	if err != nil {
+		return nil, err
+	}
+	name, c, err := p.parseDeclarator(base)
+	if err != nil {
+		return nil, err
+	}
+	if c.op != opFunc {
+		switch {
+		case c == base:
+			if c.bad != "" && p.peek().kind != tokEOF {
+				return nil, p.errAt(c.off, "%s", c.bad)
+			}
+			return nil, p.expected(`"("`)
+		case c.op == opArray && c.elem.op == opFunc:
+			// "i32[2](i32)" in the compact form.
+			return nil, p.errAt(c.off, "C functions cannot return arrays: wrap the array in a struct")
+		}
+		return nil, p.errAt(start.off, "%s is not a function type: write the function's prototype", p.spell(start.off))
+	}
+	if needName && name.text == "" {
+		return nil, p.errAt(start.off, "a function prototype needs a name")
+	}
+	return p.signature(name, c)
+}
+
+// signature converts a function ctype to a Signature.
+func (p *parser) signature(name token, c *ctype) (*Signature, *Error) {
+	res, err := p.valueType(c.elem, inResult)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signature{Name: name.text, Result: res, Variadic: c.fn.variadic, Fixed: c.fn.fixed}
+	if n := len(c.fn.params); n > 0 {
+		s.Params = make([]Type, n)
+		for i, prm := range c.fn.params {
+			if s.Params[i], err = p.valueType(prm, inParam); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
 // Lexing. Words are runs of ASCII letters, digits and underscores; "..." is
 // one token; any other non-space character is a token of its own, so that
-// errors can quote exactly what was found.
+// errors can quote exactly what was found. Comments are skipped.
 
 type tokKind uint8
 
@@ -77,13 +126,35 @@ type token struct {
 	off  int
 }
 
-func lex(src string) []token {
-	var toks []token
+// lex splits src into tokens. A "#" that starts a line is a preprocessor
+// line, which is an error (the input has to be cleaned of macros first).
+func lex(src string) ([]token, *Error) {
+	toks := make([]token, 0, 8)
+	lineStart := true
 	for i := 0; i < len(src); {
 		c := src[i]
 		switch {
+		case c == '\n':
+			lineStart = true
+			i++
+			continue
 		case isSpace(c):
 			i++
+			continue
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+			continue
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				return toks, &Error{Offset: i, Msg: "unterminated comment"}
+			}
+			i += 2 + end + 2
+			continue
+		case c == '#' && lineStart:
+			return toks, &Error{Offset: i, Msg: "preprocessor lines are not supported: expand or remove macros, #include and #define before declaring"}
 		case isWordByte(c):
 			j := i + 1
 			for j < len(src) && isWordByte(src[j]) {
@@ -101,8 +172,9 @@ func lex(src string) []token {
 			toks = append(toks, token{tokPunct, src[i : i+n], i})
 			i += n
 		}
+		lineStart = false
 	}
-	return append(toks, token{tokEOF, "", len(src)})
+	return append(toks, token{tokEOF, "", len(src)}), nil
 }
 
 func isSpace(c byte) bool {
@@ -122,17 +194,24 @@ func describe(t token) string {
 }
 
 type parser struct {
-	src   string
-	toks  []token // always ends with a tokEOF
-	pos   int
-	depth int // struct literals open around the current token
+	src    string
+	toks   []token // always ends with a tokEOF
+	pos    int
+	depth  int    // parenthesised declarators, parameter lists and expressions open around the current token
+	sdepth int    // struct literals and definitions open around the current token
+	decls  *Decls // the names in scope besides the built-in ones; may be nil
+	def    *Decls // CDef: where struct, union and enum definitions go; nil in a signature
+
+	// typedefName lets the next declarator's name be a type name, for
+	// the error (or the harmless repetition) of a typedef redefining it.
+	typedefName bool
 }
 
-// maxDepth is how deeply struct literals may nest (C asks compilers to
-// support at least 63 levels).
+// maxDepth is how deeply struct literals and declarators may nest (C asks
+// compilers to support at least 63 levels).
 const maxDepth = 63
 
-// where says what a type being parsed is for: arrays are only valid as
+// where says what a type being converted is for: arrays are only valid as
 // struct fields, void only as a result or the lone "(void)".
 type where uint8
 
@@ -143,6 +222,9 @@ const (
 )
 
 func (p *parser) peek() token { return p.toks[p.pos] }
+
+// peekAt returns the token n places ahead.
+func (p *parser) peekAt(n int) token { return p.toks[min(p.pos+n, len(p.toks)-1)] }
 
 func (p *parser) next() token {
 	t := p.toks[p.pos]
@@ -158,6 +240,12 @@ func (p *parser) is(text string) bool {
 	return t.kind == tokPunct && t.text == text
 }
 
+// isWord reports whether the next token is the word text.
+func (p *parser) isWord(text string) bool {
+	t := p.peek()
+	return t.kind == tokWord && t.text == text
+}
+
 func (p *parser) errAt(off int, format string, args ...any) *Error {
 	return &Error{Input: p.src, Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
@@ -167,143 +255,466 @@ func (p *parser) expected(what string) *Error {
 	return p.errAt(t.off, "expected %s, found %s", what, describe(t))
 }
 
-// parseParams parses the parameter list after "(" up to and including ")"
-// into s.Params, s.Variadic and s.Fixed.
-func (p *parser) parseParams(s *Signature) *Error {
+// spell returns the source text from off to the current token, for
+// messages, with its whitespace collapsed and cut short if long.
+func (p *parser) spell(off int) string {
+	end := p.peek().off
+	if p.pos > 0 {
+		prev := p.toks[p.pos-1]
+		end = prev.off + len(prev.text)
+	}
+	s := strings.Join(strings.Fields(p.src[off:max(off, end)]), " ")
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+func (p *parser) enter(off int, what string) *Error {
+	if p.depth == maxDepth {
+		return p.errAt(off, "%s nested more than %d deep", what, maxDepth)
+	}
+	p.depth++
+	return nil
+}
+
+// The C types a declaration builds, before they become Types: pointers,
+// arrays and functions of any base, and bases that are only valid behind a
+// pointer (an unknown name, an unsupported C type, a struct whose fields
+// are unknown).
+
+type opKind uint8
+
+const (
+	opBase  opKind = iota // a base type: base, or a struct tag, or bad
+	opPtr                 // pointer to elem
+	opArray               // n elements of elem; n == 0 when unspecified ("[]")
+	opFunc                // function returning elem
+)
+
+type ctype struct {
+	op   opKind
+	off  int    // where it was written
+	base Type   // opBase, when known
+	tag  string // opBase: a struct tag to look up when the type is used by value
+	bad  string // opBase: why it cannot be used by value
+	elem *ctype
+	n    int
+	nOff int     // opArray: the offset of the length
+	fn   *fnType // opFunc
+	sdef *StructDef
+}
+
+type fnType struct {
+	params   []*ctype
+	variadic bool
+	fixed    int
+}
+
+// parseSpecs parses the declaration specifiers of one declaration: the
+// base type and its qualifiers, "unsigned long", "const char", "size_t",
+// "struct foo", "{i32, f64}".
+func (p *parser) parseSpecs() (*ctype, *Error) {
+	start := p.peek().off
+	var words []string // C specifier keywords
+	var named *ctype   // a base given by a name, a tag or a struct literal
+	for {
+		t := p.peek()
+		if t.kind == tokPunct {
+			if t.text != "{" || named != nil || words != nil {
+				break
+			}
+			st, err := p.parseStructLiteral()
+			if err != nil {
+				return nil, err
+			}
+			named = &ctype{op: opBase, off: t.off, base: st}
+			continue
+		}
+		if t.kind != tokWord {
+			break
+		}
+		switch {
+		case qualifiers[t.text]:
+			p.next()
+			continue
+		case cSpecifiers[t.text]:
+			if named != nil {
+				if named.bad != "" {
+					// "unsinged int": the unknown word was meant as a
+					// type, not as a name.
+					return nil, p.errAt(named.off, "%s", named.bad)
+				}
+				return nil, p.errAt(t.off, "unexpected %s after type", describe(t))
+			}
+			p.next()
+			words = append(words, t.text)
+			continue
+		}
+		if named != nil || words != nil {
+			break // a declarator's name
+		}
+		c, err := p.parseNamedBase()
+		if err != nil {
+			return nil, err
+		}
+		named = c
+	}
+	switch {
+	case words != nil:
+		return p.resolveC(start, words)
+	case named != nil:
+		return named, nil
+	}
+	return nil, p.expected("a type")
+}
+
+// parseNamedBase parses a base type given by one name or a tag: "i32",
+// "size_t", a typedef of the scope, "struct foo", "enum e".
+func (p *parser) parseNamedBase() (*ctype, *Error) {
+	w := p.next()
+	if tagKeywords[w.text] {
+		return p.parseTagged(w)
+	}
+	if k, ok := names[w.text]; ok {
+		return &ctype{op: opBase, off: w.off, base: Type{Kind: k}}, nil
+	}
+	if c := p.decls.typedef(w.text); c != nil {
+		return relocate(c, w.off), nil
+	}
+	if unsupportedNames[w.text] || isVectorType(w.text) {
+		return &ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unsupported C type %q", w.text)}, nil
+	}
+	return &ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unknown type %q", w.text)}, nil
+}
+
+// parseTagged parses what follows "struct", "union" or "enum".
+func (p *parser) parseTagged(w token) (*ctype, *Error) {
+	name := p.peek()
+	if p.is("{") || name.kind == tokWord && p.peekAt(1).kind == tokPunct && p.peekAt(1).text == "{" {
+		if p.def == nil {
+			if w.text == "struct" {
+				return nil, p.errAt(name.off, `write a struct by value as its field types, {T, ...}, without "struct" (or define it with CDef)`)
+			}
+			return nil, p.errAt(name.off, "%s definitions belong in CDef, not in a signature", w.text)
+		}
+		return p.parseDefinition(w)
+	}
+	if name.kind != tokWord {
+		return nil, p.expected(fmt.Sprintf("a name after %q", w.text))
+	}
+	p.next()
+	c := &ctype{op: opBase, off: w.off}
+	switch w.text {
+	case "struct":
+		c.tag = name.text
+	case "union":
+		c.bad = fmt.Sprintf("unsupported C type %q", "union "+name.text)
+	case "enum":
+		if k, ok := p.decls.enum(name.text); ok {
+			c.base = Type{Kind: k}
+		} else {
+			c.bad = fmt.Sprintf("enum %s by value: its values are unknown (declare it with CDef, or write its integer type)", name.text)
+		}
+	}
+	return c, nil
+}
+
+// relocate copies a typedef's type so that errors about it point to where
+// it is used.
+func relocate(c *ctype, off int) *ctype {
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	cp.off, cp.nOff = off, off
+	cp.elem = relocate(c.elem, off)
+	return &cp
+}
+
+// parseDeclarator parses a declarator, with or without a name, and applies
+// it to base: "*p", "a[3]", "(*cmp)(const void *, const void *)",
+// "(*signal(int, void (*)(int)))(int)", or nothing at all.
+func (p *parser) parseDeclarator(base *ctype) (token, *ctype, *Error) {
+	for p.is("*") {
+		t := p.next()
+		p.skipQualifiers()
+		base = &ctype{op: opPtr, off: t.off, elem: base}
+	}
+	var name token
+	var inner []*ctype // the nested declarator's derivations, applied last
+	var hole *ctype
+	switch t := p.peek(); {
+	case p.is("(") && p.peekAt(1).kind == tokPunct && p.peekAt(1).text == "*":
+		// A parenthesised declarator, as in "(*cmp)(...)"; "(" before
+		// anything else starts a parameter list.
+		open := p.next()
+		if err := p.enter(open.off, "declarators"); err != nil {
+			return token{}, nil, err
+		}
+		// The nested declarator is parsed against a placeholder that
+		// is filled in once the suffixes that follow are known.
+		hole = &ctype{}
+		n, c, err := p.parseDeclarator(hole)
+		p.depth--
+		if err != nil {
+			return token{}, nil, err
+		}
+		if !p.is(")") {
+			return token{}, nil, p.expected(`")"`)
+		}
+		p.next()
+		name = n
+		inner = append(inner, c)
+	case t.kind == tokWord && p.typedefName && !qualifiers[t.text] && !cSpecifiers[t.text] && !tagKeywords[t.text]:
+		p.typedefName = false
+		name = p.next()
+	case t.kind == tokWord:
+		if p.isTypeWord(t.text) {
+			return token{}, nil, p.errAt(t.off, "unexpected %s after type", describe(t))
+		}
+		name = p.next()
+	}
+	// Suffixes bind tighter than the pointers before them: "*a[3]" is an
+	// array of pointers. The last suffix is innermost: "a[2][3]" is two
+	// arrays of three.
+	var sufs []*ctype
+	for {
+		if p.is("(") {
+			open := p.next()
+			fn, err := p.parseParams(open.off)
+			if err != nil {
+				return token{}, nil, err
+			}
+			sufs = append(sufs, &ctype{op: opFunc, off: open.off, fn: fn})
+		} else if p.is("[") {
+			c, err := p.parseLength()
+			if err != nil {
+				return token{}, nil, err
+			}
+			sufs = append(sufs, c)
+		} else {
+			break
+		}
+	}
+	for i := len(sufs) - 1; i >= 0; i-- {
+		sufs[i].elem = base
+		base = sufs[i]
+	}
+	if hole != nil {
+		// Fill the placeholder with what the outer declarator built.
+		*hole = *base
+		base = inner[0]
+	}
+	return name, base, nil
+}
+
+// parseLength parses "[n]", "[]" or "[NAME]" with NAME an enum constant.
+func (p *parser) parseLength() (*ctype, *Error) {
+	open := p.next()
+	c := &ctype{op: opArray, off: open.off}
+	if p.is("]") {
+		p.next()
+		c.nOff = open.off + 1
+		return c, nil
+	}
+	t := p.peek()
+	c.nOff = t.off
+	if t.kind != tokWord {
+		return nil, p.expected("an array length")
+	}
+	if strings.Trim(t.text, "0123456789") == "" {
+		n, err := strconv.Atoi(t.text)
+		if err != nil || n > MaxStructSize {
+			n = MaxStructSize + 1 // too large either way
+		}
+		if n < 1 || t.text[0] == '0' {
+			return nil, p.errAt(t.off, "array length must be a positive decimal number, not %s", t.text)
+		}
+		c.n = n
+	} else if v, ok := p.decls.constant(t.text); ok {
+		if v < 1 {
+			return nil, p.errAt(t.off, "array length %s is %d, not positive", t.text, v)
+		}
+		c.n = int(min(v, MaxStructSize+1))
+	} else {
+		return nil, p.expected("an array length")
+	}
+	p.next()
+	if !p.is("]") {
+		return nil, p.expected(`"]"`)
+	}
+	p.next()
+	return c, nil
+}
+
+// isTypeWord reports whether w can only be part of a type, never a name.
+func (p *parser) isTypeWord(w string) bool {
+	if qualifiers[w] || cSpecifiers[w] || tagKeywords[w] || w == "typedef" || w == "extern" {
+		return true
+	}
+	if _, ok := names[w]; ok {
+		return true
+	}
+	return p.decls.typedef(w) != nil
+}
+
+// parseParams parses a parameter list after "(" up to and including ")".
+func (p *parser) parseParams(open int) (*fnType, *Error) {
+	if err := p.enter(open, "parameter lists"); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	fn := &fnType{}
 	if p.is(")") {
 		p.next()
-		return nil
+		return fn, nil
 	}
 	for {
 		start := p.peek()
 		if p.is("...") {
-			if s.Variadic {
-				return p.errAt(start.off, `"..." may appear only once`)
+			if fn.variadic {
+				return nil, p.errAt(start.off, `"..." may appear only once`)
 			}
 			p.next()
-			s.Variadic, s.Fixed = true, len(s.Params)
+			fn.variadic, fn.fixed = true, len(fn.params)
 			switch {
 			case p.is(")"):
 				p.next()
-				return nil
+				return fn, nil
 			case p.is(","):
 				// "..., i32" means the same as "... i32".
 				p.next()
 			}
 			continue
 		}
-		if len(s.Params) == MaxParams {
-			return p.errAt(start.off, "too many parameters (at most %d)", MaxParams)
+		if len(fn.params) == MaxParams {
+			return nil, p.errAt(start.off, "too many parameters (at most %d)", MaxParams)
 		}
-		t, err := p.parseType(inParam)
+		base, err := p.parseSpecs()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if t.Kind == Void {
+		_, c, err := p.parseDeclarator(base)
+		if err != nil {
+			return nil, err
+		}
+		if c.op == opBase && c.bad == "" && c.tag == "" && c.base.Kind == Void {
 			// C's "(void)" means no parameters; a void among others is
 			// a mistake.
-			if len(s.Params) > 0 || s.Variadic || p.is(",") {
-				return p.errAt(start.off, `void must be the only parameter, as in "(void)"`)
+			if len(fn.params) > 0 || fn.variadic || p.is(",") {
+				return nil, p.errAt(start.off, `void must be the only parameter, as in "(void)"`)
 			}
 			if !p.is(")") {
-				return p.expected(`")"`)
+				return nil, p.expected(`")"`)
 			}
 			p.next()
-			return nil
+			return fn, nil
 		}
-		s.Params = append(s.Params, t)
-		if !s.Variadic {
-			s.Fixed = len(s.Params)
+		fn.params = append(fn.params, c)
+		if !fn.variadic {
+			fn.fixed = len(fn.params)
 		}
 		switch {
 		case p.is(","):
 			p.next()
 		case p.is(")"):
 			p.next()
-			return nil
+			return fn, nil
 		default:
-			return p.expected(`")" or ","`)
+			return nil, p.unexpected(c, `")" or ","`)
 		}
 	}
 }
 
-// parseType parses one result, parameter or struct field type.
-func (p *parser) parseType(w where) (Type, *Error) {
-	start := p.peek().off
-	p.skipQualifiers()
-	t := p.peek()
-	var base Type
-	var deferred *Error
-	switch {
-	case p.is("{"):
-		st, err := p.parseStruct()
-		if err != nil {
-			return Type{}, err
-		}
-		base = st
-	case t.kind == tokWord:
-		k, d, err := p.parseBase()
-		if err != nil {
-			return Type{}, err
-		}
-		base, deferred = Type{Kind: k}, d
-	default:
-		return Type{}, p.expected("a type")
+// unexpected reports a token that cannot follow the declaration of c.
+// When c's base was not understood, that is the likelier mistake:
+// "foo bar *" is an unknown type foo, not a misplaced "*".
+func (p *parser) unexpected(c *ctype, what string) *Error {
+	for c.elem != nil && c.op != opFunc {
+		c = c.elem
 	}
-	p.skipQualifiers()
-	if w := p.peek(); w.kind == tokWord {
-		// The base type was not understood, or is followed by something
-		// that is not part of it (a parameter name, say).
-		if deferred != nil {
-			return Type{}, deferred
-		}
-		return Type{}, p.errAt(w.off, "unexpected %s after type", describe(w))
+	if c.op == opBase && c.bad != "" {
+		return p.errAt(c.off, "%s", c.bad)
 	}
-	stars := 0
-	for p.is("*") {
-		p.next()
-		p.skipQualifiers()
-		stars++
-	}
-	if p.is("[") {
-		switch w {
-		case inParam:
-			return Type{}, p.errAt(p.peek().off, "array parameters decay to pointers in C: use ptr")
-		case inResult:
-			return Type{}, p.errAt(p.peek().off, "C functions cannot return arrays: wrap the array in a struct")
-		}
-	}
-	if stars > 0 {
+	return p.expected(what)
+}
+
+// valueType converts c to the Type of a result, parameter or struct field.
+// Parameters of array and function type are pointers, as in C.
+func (p *parser) valueType(c *ctype, w where) (Type, *Error) {
+	switch c.op {
+	case opPtr:
 		// Every pointer is passed the same way, so what it points to
 		// does not matter, even when sig could not pass that by value.
-		base, deferred = Type{Kind: Ptr}, nil
+		return Type{Kind: Ptr}, nil
+	case opArray:
+		switch w {
+		case inParam:
+			return Type{Kind: Ptr}, nil
+		case inResult:
+			return Type{}, p.errAt(c.off, "C functions cannot return arrays: wrap the array in a struct")
+		}
+		if c.n == 0 {
+			return Type{}, p.errAt(c.nOff, "expected an array length, found %q (flexible array members are not supported)", "]")
+		}
+		e, err := p.valueType(c.elem, inField)
+		if err != nil {
+			return Type{}, err
+		}
+		if size := e.Size(); size > 0 && c.n > MaxStructSize/size {
+			return Type{}, p.errAt(c.nOff, "array larger than %d bytes", MaxStructSize)
+		}
+		return Type{Kind: Array, Elem: &e, Len: c.n}, nil
+	case opFunc:
+		switch w {
+		case inParam:
+			return Type{Kind: Ptr}, nil
+		case inResult:
+			return Type{}, p.errAt(c.off, "C functions cannot return functions: return a function pointer")
+		}
+		return Type{}, p.errAt(c.off, "a struct field cannot be a function: use a function pointer")
 	}
-	if deferred != nil {
-		return Type{}, deferred
+	if c.bad != "" {
+		return Type{}, p.errAt(c.off, "%s", c.bad)
 	}
-	if w == inField && base.Kind == Void {
-		return Type{}, p.errAt(start, "a struct field cannot be void")
+	t := c.base
+	if c.tag != "" {
+		sd := p.decls.structDef(c.tag)
+		if sd == nil {
+			return Type{}, p.errAt(c.off, "struct %s by value: sig does not know its fields; define it with CDef or write them as {T, ...}", c.tag)
+		}
+		t = sd.Type
 	}
-	if p.is("[") {
-		return p.parseDims(base)
+	if w == inField && t.Kind == Void {
+		return Type{}, p.errAt(c.off, "a struct field cannot be void")
 	}
-	return base, nil
+	return t, nil
 }
 
-// parseStruct parses a struct literal "{T, T, ...}".
-func (p *parser) parseStruct() (Type, *Error) {
+// parseStructLiteral parses a struct literal "{T, T, ...}"; fields may be
+// named and may be arrays: "{f32 xyz[3], i32 flags}".
+func (p *parser) parseStructLiteral() (Type, *Error) {
 	open := p.next()
-	if p.depth == maxDepth {
+	if p.sdepth == maxDepth {
 		return Type{}, p.errAt(open.off, "structs nested more than %d deep", maxDepth)
 	}
+	p.sdepth++
+	defer func() { p.sdepth-- }()
 	if p.is("}") {
 		return Type{}, p.errAt(open.off, "empty struct: C structs have at least one field")
 	}
-	p.depth++
-	defer func() { p.depth-- }()
 	var fields []Type
 	for {
-		f, err := p.parseType(inField)
+		base, err := p.parseSpecs()
+		if err != nil {
+			return Type{}, err
+		}
+		_, c, err := p.parseDeclarator(base)
+		if err != nil {
+			return Type{}, err
+		}
+		f, err := p.valueType(c, inField)
 		if err != nil {
 			return Type{}, err
 		}
@@ -315,7 +726,7 @@ func (p *parser) parseStruct() (Type, *Error) {
 		case p.is("}"):
 			p.next()
 		default:
-			return Type{}, p.expected(`"}" or ","`)
+			return Type{}, p.unexpected(c, `"}" or ","`)
 		}
 		break
 	}
@@ -326,109 +737,25 @@ func (p *parser) parseStruct() (Type, *Error) {
 	return t, nil
 }
 
-// parseDims parses the lengths of an array field, "[3]" or "[2][3]", and
-// wraps elem in them, the first length outermost as in C.
-func (p *parser) parseDims(elem Type) (Type, *Error) {
-	type dim struct{ n, off int }
-	var dims []dim
-	for p.is("[") {
-		p.next()
-		t := p.peek()
-		if t.kind != tokWord || strings.Trim(t.text, "0123456789") != "" {
-			return Type{}, p.expected("an array length")
-		}
-		n, err := strconv.Atoi(t.text)
-		if err != nil || n > MaxStructSize {
-			n = MaxStructSize + 1 // too large either way
-		}
-		if n < 1 || t.text[0] == '0' {
-			return Type{}, p.errAt(t.off, "array length must be a positive decimal number, not %s", t.text)
-		}
-		p.next()
-		if !p.is("]") {
-			return Type{}, p.expected(`"]"`)
-		}
-		p.next()
-		dims = append(dims, dim{n, t.off})
-	}
-	size := elem.Size()
-	for i := len(dims) - 1; i >= 0; i-- {
-		d := dims[i]
-		if d.n > MaxStructSize/size {
-			return Type{}, p.errAt(d.off, "array larger than %d bytes", MaxStructSize)
-		}
-		size *= d.n
-		e := elem
-		elem = Type{Kind: Array, Elem: &e, Len: d.n}
-	}
-	return elem, nil
-}
-
-// parseBase parses the type before any "*". A base that is only valid
-// behind a pointer (an unknown name, an unsupported C type, a struct tag)
-// comes back as a deferred error for parseType to report or drop.
-func (p *parser) parseBase() (k Kind, deferred, err *Error) {
-	w := p.next()
-	switch {
-	case tagKeywords[w.text]:
-		name := p.peek()
-		if w.text == "struct" && p.is("{") {
-			return 0, nil, p.errAt(name.off, `write a struct by value as its field types, {T, ...}, without "struct"`)
-		}
-		if name.kind != tokWord {
-			return 0, nil, p.expected(fmt.Sprintf("a name after %q", w.text))
-		}
-		p.next()
-		if w.text == "struct" {
-			return 0, p.errAt(w.off, "struct %s by value: sig does not know its fields; write them as {T, ...}", name.text), nil
-		}
-		return 0, p.unsupported(w.off, w.text+" "+name.text), nil
-	case cSpecifiers[w.text]:
-		// C lets specifiers come in any order and mix with qualifiers:
-		// "unsigned const long int" is one type.
-		words := []string{w.text}
-		for {
-			p.skipQualifiers()
-			n := p.peek()
-			if n.kind != tokWord || !cSpecifiers[n.text] {
-				break
-			}
-			p.next()
-			words = append(words, n.text)
-		}
-		return p.resolveC(w.off, words)
-	}
-	if k, ok := names[w.text]; ok {
-		return k, nil, nil
-	}
-	if unsupportedNames[w.text] || isVectorType(w.text) {
-		return 0, p.unsupported(w.off, w.text), nil
-	}
-	return 0, p.errAt(w.off, "unknown type %q", w.text), nil
-}
-
-// resolveC maps a list of C type specifiers starting at off to a Kind. As in
-// parseBase, the first error is deferred and the second is not.
-func (p *parser) resolveC(off int, words []string) (Kind, *Error, *Error) {
+// resolveC maps a list of C type specifiers starting at off to a base
+// type. An unsupported C type is valid behind a pointer; an invalid
+// combination is an error.
+func (p *parser) resolveC(off int, words []string) (*ctype, *Error) {
 	key := specKey(words)
 	if k, ok := cTypes[key]; ok {
-		return k, nil, nil
+		return &ctype{op: opBase, off: off, base: Type{Kind: k}}, nil
 	}
 	text := strings.Join(words, " ")
 	if key == "double long" || slices.ContainsFunc(words, func(w string) bool { return unsupportedNames[w] }) {
-		return 0, p.unsupported(off, text), nil
+		return &ctype{op: opBase, off: off, bad: fmt.Sprintf("unsupported C type %q", text)}, nil
 	}
-	return 0, nil, p.errAt(off, "invalid C type %q", text)
-}
-
-func (p *parser) unsupported(off int, text string) *Error {
-	return p.errAt(off, "unsupported C type %q", text)
+	return nil, p.errAt(off, "invalid C type %q", text)
 }
 
 func (p *parser) skipQualifiers() {
 	for {
 		t := p.peek()
-		if t.kind != tokWord || (t.text != "const" && t.text != "volatile") {
+		if t.kind != tokWord || !qualifiers[t.text] {
 			return
 		}
 		p.next()
@@ -437,9 +764,18 @@ func (p *parser) skipQualifiers() {
 
 // specKey makes C specifier lists order-insensitive, as C is.
 func specKey(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
 	s := slices.Clone(words)
 	slices.Sort(s)
 	return strings.Join(s, " ")
+}
+
+// qualifiers do not change how a value is passed.
+var qualifiers = map[string]bool{
+	"const": true, "volatile": true, "restrict": true,
+	"__restrict": true, "__restrict__": true, "__const": true, "__volatile__": true,
 }
 
 // names are the single-word type names: sig's own and the C typedefs.
@@ -455,6 +791,10 @@ var names = map[string]Kind{
 	"int32_t": I32, "uint32_t": U32, "int64_t": I64, "uint64_t": U64,
 	"size_t": Usize, "uintptr_t": Usize,
 	"ssize_t": Isize, "ptrdiff_t": Isize, "intptr_t": Isize,
+	// off_t is 64 bits on LP64 Linux; wchar_t is a signed 32-bit int
+	// on x86-64 and an unsigned one on arm64 Linux, i32 here as char is
+	// i8 (see the package doc).
+	"off_t": I64, "wchar_t": I32,
 }
 
 // cSpecifiers are the C keywords that combine into one type, like
@@ -467,7 +807,7 @@ var cSpecifiers = map[string]bool{
 	"_Imaginary": true,
 }
 
-// tagKeywords introduce a named aggregate, usable only behind a pointer.
+// tagKeywords introduce a named aggregate.
 var tagKeywords = map[string]bool{"struct": true, "union": true, "enum": true}
 
 // cTypes maps specKey of each accepted C spelling to its Kind, using the

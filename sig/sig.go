@@ -240,6 +240,7 @@ func (t Type) write(b *strings.Builder) {
 // parameters followed by the variadic arguments this binding passes, and
 // Fixed says where the variadic ones start.
 type Signature struct {
+	Name     string // the function's name when the text was a C prototype ("int abs(int)"); "" otherwise. Not part of String.
 	Result   Type
 	Params   []Type
 	Variadic bool // "..." follows the fixed parameters
@@ -272,7 +273,8 @@ func (s *Signature) HasStruct() bool {
 
 // String returns the canonical form of s, such as "i32(i32, i32)",
 // "void()", "i32(ptr, ...)" or "i32(ptr, usize, ptr, ... i32, f64)". Parse
-// accepts it and returns an equal Signature.
+// accepts it and returns an equal Signature, but for Name, which String
+// leaves out: it is the type of the function, whatever its name.
 func (s *Signature) String() string {
 	var b strings.Builder
 	s.Result.write(&b)
