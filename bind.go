@@ -82,7 +82,7 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 		}
 		ct = withoutLastResult(t)
 	}
-	s, err := parseOrInfer(signature, ct)
+	s, err := parseOrInfer(signature, ct, l, name)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)
 	}
@@ -145,11 +145,25 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	return nil
 }
 
-func parseOrInfer(signature string, t reflect.Type) (*sig.Signature, error) {
+// parseOrInfer makes the signature of a binding: the one given, parsed
+// with the library's declarations; else the prototype CDef declared for
+// the symbol; else one inferred from the Go type. l is nil for BindAddr.
+func parseOrInfer(signature string, t reflect.Type, l *Library, symbol string) (*sig.Signature, error) {
+	d := l.declarations()
 	if signature == "" {
+		if s, ok := d.Func(symbol); ok && l != nil {
+			return withVariadicArgs(s, t)
+		}
 		return gotype.Infer(t)
 	}
-	return sig.Parse(signature)
+	s, err := d.Parse(signature)
+	if err != nil {
+		return nil, err
+	}
+	if s.Name != "" && l != nil && s.Name != symbol {
+		return nil, fmt.Errorf("the signature declares function %s, not %s", s.Name, symbol)
+	}
+	return s, nil
 }
 
 // withoutLastResult is t without its last result.

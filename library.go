@@ -12,6 +12,7 @@ import (
 	"github.com/ebitengine/purego"
 
 	"github.com/jitffi/jitffi/fallback"
+	"github.com/jitffi/jitffi/sig"
 )
 
 // Library is a loaded shared library. Its methods are safe for concurrent
@@ -26,6 +27,8 @@ type Library struct {
 	mu       sync.Mutex
 	closed   bool
 	bindings []*binding
+
+	decls atomic.Pointer[sig.Decls] // what CDef declared (cdef.go); nil before
 }
 
 // Open loads the shared library at path with dlopen(RTLD_NOW|RTLD_LOCAL).
