@@ -5,9 +5,22 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 15m
 
-.PHONY: test test-cgo0 test-cgo1 test-trace check vet fmt bench stress dump
+.PHONY: test test-cgo0 test-cgo1 test-trace check vet fmt bench stress dump zlib
 
-test: check test-cgo0 test-cgo1 test-trace
+test: check zlib test-cgo0 test-cgo1 test-trace
+
+# zlib (libz.so.1) for the CDef example test and the libz.crc32 bench rows:
+# installed here with apt-get when missing and running as root; without
+# it those are skipped.
+zlib:
+	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name libz.so.1 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "zlib (libz.so.1) not found; installing zlib1g-dev"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q zlib1g-dev; \
+		else \
+			echo "zlib (libz.so.1) not found: install it (apt-get install zlib1g-dev, or zlib1g); the tests and bench rows that use it are skipped" >&2; \
+		fi; \
+	fi
 
 test-cgo0:
 	CGO_ENABLED=0 $(GO) test $(TESTFLAGS) $(PKGS)
@@ -44,21 +57,12 @@ fmt:
 # make bench: BENCHCOUNT runs of every benchmark in ./bench/ (BENCHTIME
 # each), the raw output in $(BENCHOUT)/bench.txt, then one table of the
 # results and a chart in $(BENCHOUT)/bench.svg. The libz.crc32 rows need
-# zlib (libz.so.1): installed here with apt-get when missing and running
-# as root, skipped otherwise.
+# zlib (see the zlib target).
 BENCHCOUNT ?= 5
 BENCHTIME  ?= 200ms
 BENCHOUT   ?= bench/out
 
-bench:
-	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name libz.so.1 2>/dev/null | grep -q .; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "bench: zlib (libz.so.1) not found; installing zlib1g-dev"; \
-			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q zlib1g-dev; \
-		else \
-			echo "bench: zlib (libz.so.1) not found: install it (apt-get install zlib1g-dev, or zlib1g) to run the libz.crc32 rows; they are skipped" >&2; \
-		fi; \
-	fi
+bench: zlib
 	@mkdir -p $(BENCHOUT)
 	@{ $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./bench/; \
 		echo $$? > $(BENCHOUT)/status; } | tee $(BENCHOUT)/bench.txt; \
