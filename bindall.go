@@ -27,6 +27,9 @@ import (
 // other kinds without a jitffi tag. Every field is tried: the error, a
 // *BindAllError, names each one that failed.
 func (l *Library) BindAll(ptrToStruct any) error {
+	if l == nil || l.handle == 0 {
+		return fmt.Errorf("jitffi: BindAll: %w", ErrNotOpen)
+	}
 	v := reflect.ValueOf(ptrToStruct)
 	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("jitffi: BindAll: want a non-nil pointer to a struct, got %T", ptrToStruct)

@@ -110,4 +110,19 @@ func TestBindAllErrors(t *testing.T) {
 	if err := libc.BindAll(&d); !errors.Is(err, ErrClosed) {
 		t.Errorf("BindAll after Close: %v", err)
 	}
+	// A Library not made by Open refuses, as its other methods do.
+	for _, l := range []*Library{nil, {}} {
+		if err := l.BindAll(&d); !errors.Is(err, ErrNotOpen) {
+			t.Errorf("BindAll on %v: %v", l, err)
+		}
+		if err := l.CDef("int abs(int);"); !errors.Is(err, ErrNotOpen) {
+			t.Errorf("CDef on %v: %v", l, err)
+		}
+		if err := l.CheckStruct("div_t", d); !errors.Is(err, ErrNotOpen) {
+			t.Errorf("CheckStruct on %v: %v", l, err)
+		}
+		if _, ok := l.Const("X"); ok {
+			t.Errorf("Const on %v found X", l)
+		}
+	}
 }

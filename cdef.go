@@ -27,6 +27,9 @@ import (
 // (see the README). On error nothing is added. The error is a
 // *SignatureError with the offset of the problem in src.
 func (l *Library) CDef(src string) error {
+	if l == nil || l.handle == 0 {
+		return fmt.Errorf("jitffi: cdef: %w", ErrNotOpen)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -42,7 +45,8 @@ func (l *Library) CDef(src string) error {
 	return nil
 }
 
-// Const returns the value of an enum constant declared with CDef.
+// Const returns the value of an enum constant declared with CDef (none on
+// a Library not made by Open).
 func (l *Library) Const(name string) (int64, bool) {
 	return l.declarations().Const(name)
 }
@@ -61,6 +65,9 @@ func (l *Library) declarations() *sig.Decls {
 // offset and a matching type. goStruct is a value of the struct type or a
 // pointer to one. The error names every field that differs.
 func (l *Library) CheckStruct(name string, goStruct any) error {
+	if l == nil || l.handle == 0 {
+		return fmt.Errorf("jitffi: check struct %s: %w", name, ErrNotOpen)
+	}
 	sd, ok := l.declarations().Struct(name)
 	if !ok {
 		return fmt.Errorf("jitffi: check struct %s: no such struct declared with CDef", name)

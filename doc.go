@@ -32,8 +32,19 @@
 // bound to Go structs with matching fields; "..." starts the variadic
 // arguments a binding passes ("i32(ptr, usize, ptr, ... i32, f64)"), with
 // C's default argument promotions. The Go types that match each C type are
-// listed in the README. An empty signature is inferred from the Go func
-// type. The Errno option captures errno as a trailing error result.
+// listed in the README. A signature may also be a C prototype pasted from
+// a header ("int sqlite3_open(const char *filename, sqlite3 **ppDb);").
+// An empty signature is the prototype declared with CDef, else inferred
+// from the Go func type. The Errno option captures errno as a trailing
+// error result.
+//
+// # Declarations
+//
+// Library.CDef adds C declarations (typedefs, structs, enums, prototypes)
+// that every signature bound from the library may use; Library.Const reads
+// an enum constant back and Library.CheckStruct checks a Go struct against
+// a declared one. Library.BindAll binds every func field of a struct, by
+// its jitffi and sig tags, the declarations, or inference.
 //
 // # Rules for C code
 //
