@@ -294,3 +294,18 @@ func FuzzDefine(f *testing.F) {
 		_ = d
 	})
 }
+
+// BenchmarkParse measures what Bind pays to parse a signature, in both
+// spellings.
+func BenchmarkParse(b *testing.B) {
+	for _, in := range []string{"i64(i64)", "i32(ptr, i32, ptr, i32)", "int deflateInit_(void *strm, int level, const char *version, int stream_size);"} {
+		b.Run(strings.Fields(in)[0], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := sig.Parse(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
