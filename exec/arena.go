@@ -23,44 +23,104 @@ const (
 // functions to, and exceeds the 4-byte instruction alignment arm64 requires.
 const blockAlign = 16
 
+// minChunk is the least size of a dual-mapped chunk. Small blocks are
+// appended to the current chunk until it is full, so at most one chunk's
+// tail is unused; 64 KiB is also the largest arm64 page size, so the
+// amortised cost per block does not depend on the page size.
+const minChunk = 64 << 10
+
 func (arch Arch) check() {
 	if arch != AMD64 && arch != ARM64 {
 		panic(fmt.Sprintf("exec: unsupported arch %q", string(arch)))
 	}
 }
 
-// Arena hands out sealed executable memory. The zero value is not usable;
-// use New. An Arena is safe for concurrent use.
+// Mode says how an Arena obtains executable memory.
+type Mode string
+
+const (
+	// DualMapped: code is appended densely to chunks of a shared-memory
+	// file mapped twice, read-write (private to the arena) and
+	// read-execute (the addresses Place returns).
+	DualMapped Mode = "dual-mapped"
+	// SealedPages: every Place call gets fresh anonymous pages, written
+	// and then sealed read-execute. Used where the shared-memory file
+	// cannot be created or mapped executable; each call costs whole pages.
+	SealedPages Mode = "sealed-pages"
+)
+
+// Arena hands out executable memory that is never writable through the
+// addresses it returns. The zero value is not usable; use New. An Arena
+// is safe for concurrent use.
 type Arena struct {
 	arch Arch
+	mode Mode
+	why  string // why mode is SealedPages; empty otherwise
 
 	mu     sync.RWMutex
-	ranges []span // sorted by start; never shrinks, pages are never unmapped
+	ranges []span // executable ranges, sorted by start; never shrinks
+	cur    *chunk // dual-mapped chunk being filled; nil if none
+	bump   bump   // where the next batch goes in cur
 	stats  Stats
+	// rwSeen records every read-write view ever mapped, for the tests'
+	// W^X scans; nil outside tests.
+	rwSeen *[]span
 }
 
 type span struct{ start, end uintptr }
 
+// chunk is one dual-mapped region: rw is the arena's private writable
+// view, rx the executable view of the same bytes.
+type chunk struct {
+	rw []byte
+	rx uintptr
+}
+
 // Stats describes what an Arena has mapped, for tests and benchmarks.
 type Stats struct {
-	Mappings  int // mappings made
-	Bytes     int // bytes mapped (whole pages)
+	Mode      Mode
+	Mappings  int // executable mappings made
+	Bytes     int // bytes of executable mapping (whole pages)
+	RWBytes   int // bytes of read-write views mapped right now (never executable)
 	CodeBytes int // bytes of code placed
+	Blocks    int // blocks placed
 }
 
 // New returns an Arena that fills and flushes for arch. The arch only has
 // to match the host for the placed code to be executed; placing code for
 // another architecture is allowed so that fills can be inspected.
 // It panics if arch is not AMD64 or ARM64.
+//
+// New checks once whether dual mapping works here; if not, the arena uses
+// SealedPages and Stats and FallbackReason say so.
 func New(arch Arch) *Arena {
 	arch.check()
-	return &Arena{arch: arch}
+	a := &Arena{arch: arch, mode: DualMapped, bump: newBump(pageSize())}
+	if err := dualMapAvailable(); err != nil {
+		a.mode, a.why = SealedPages, err.Error()
+	}
+	a.stats.Mode = a.mode
+	return a
 }
 
-// Place copies the blocks into fresh RW pages, flushes the I-cache where
-// needed, seals the pages RX, and returns the address of each block's first
-// byte (same order). An empty batch returns nil, nil; an empty block is an
-// error.
+// newSealed returns an Arena that uses SealedPages regardless of what the
+// system supports, so that the fallback is tested everywhere.
+func newSealed(arch Arch) *Arena {
+	arch.check()
+	return &Arena{arch: arch, mode: SealedPages, why: "forced", stats: Stats{Mode: SealedPages}}
+}
+
+// FallbackReason says why the arena uses SealedPages, or "" if it does not.
+func (a *Arena) FallbackReason() string { return a.why }
+
+// Place copies the blocks into executable memory and returns the address
+// of each block's first byte (same order). The blocks of one call are laid
+// out contiguously as by Layout. The bytes are written only through a
+// view the caller never sees, the I-cache is flushed where needed, and
+// every thread is made to resynchronise its instruction stream where the
+// kernel allows, all before Place returns: no caller can jump to an
+// address before its code is complete. Placed code is never rewritten or
+// unmapped. An empty batch returns nil, nil; an empty block is an error.
 func (a *Arena) Place(blocks ...[]byte) ([]uintptr, error) {
 	if len(blocks) == 0 {
 		return nil, nil
@@ -74,36 +134,168 @@ func (a *Arena) Place(blocks ...[]byte) ([]uintptr, error) {
 		sizes[i] = len(b)
 		code += len(b)
 	}
-	offsets, total := Layout(a.arch, pageSize(), sizes)
-	// Each call owns its fresh mapping, so mapping, filling and sealing need
-	// no lock; only the bookkeeping below is shared.
+	offsets, end := pack(a.arch, sizes)
+	addrs := make([]uintptr, len(blocks))
+	if a.mode == SealedPages {
+		return addrs, a.placeSealed(blocks, offsets, end, code, addrs)
+	}
+	return addrs, a.placeDual(blocks, offsets, end, code, addrs)
+}
+
+// placeSealed gives the batch its own fresh mapping. Each call owns its
+// mapping, so mapping, filling and sealing need no lock; only the
+// bookkeeping is shared.
+func (a *Arena) placeSealed(blocks [][]byte, offsets []int, end, code int, addrs []uintptr) error {
+	total := alignUp(end, pageSize())
 	base, err := mapSealed(total, func(mem []byte) {
 		assemble(a.arch, mem, offsets, blocks)
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-
-	addrs := make([]uintptr, len(blocks))
 	for i, off := range offsets {
 		addrs[i] = base + uintptr(off)
 	}
-
-	s := span{base, base + uintptr(total)}
 	a.mu.Lock()
+	a.addRange(span{base, base + uintptr(total)})
+	a.stats.Mappings++
+	a.stats.Bytes += total
+	a.stats.CodeBytes += code
+	a.stats.Blocks += len(blocks)
+	a.mu.Unlock()
+	return nil
+}
+
+// placeDual appends the batch to the current chunk, or to a new one when
+// it does not fit (see bump). The whole step runs under the lock: for the
+// small blocks it is made for, it is a copy of a few hundred bytes.
+func (a *Arena) placeDual(blocks [][]byte, offsets []int, end, code int, addrs []uintptr) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	start, where := a.bump.next(end)
+	c := a.cur
+	switch where {
+	case atOwn:
+		nc, err := a.mapChunk(alignUp(end, pageSize()))
+		if err != nil {
+			return err
+		}
+		c = nc
+	case atNew:
+		nc, err := a.mapChunk(a.bump.chunk)
+		if err != nil {
+			return err
+		}
+		a.retire(a.cur)
+		a.cur, c = nc, nc
+	}
+
+	dst := c.rw[start : start+end]
+	for i, b := range blocks {
+		copy(dst[offsets[i]:], b)
+	}
+	rx := c.rx + uintptr(start)
+	flushICache(rx, rx+uintptr(end))
+	syncCores()
+	for i, off := range offsets {
+		addrs[i] = rx + uintptr(off)
+	}
+	if a.bump.commit(start, end, where) || where == atOwn {
+		a.retire(c)
+		if c == a.cur {
+			a.cur = nil
+		}
+	}
+	a.stats.CodeBytes += code
+	a.stats.Blocks += len(blocks)
+	return nil
+}
+
+// Where a batch goes.
+const (
+	atCur = iota // appended to the current chunk
+	atNew        // at the start of a new current chunk
+	atOwn        // a chunk of its own, larger than minChunk; the current one stays
+)
+
+// bump is the allocation rule of a dual-mapped arena, kept apart from the
+// mapping so that it can be run for page sizes the host does not have.
+type bump struct {
+	chunk int // size of a regular chunk: max(minChunk, page size)
+	room  int // size of the current chunk; 0 if there is none
+	used  int // bytes used at its front
+}
+
+func newBump(pageSize int) bump { return bump{chunk: max(minChunk, pageSize)} }
+
+// next says where a batch of end bytes goes and at which offset.
+func (b *bump) next(end int) (start, where int) {
+	if end > minChunk {
+		return 0, atOwn
+	}
+	start = alignUp(b.used, blockAlign)
+	if b.room == 0 || start+end > b.room {
+		return 0, atNew
+	}
+	return start, atCur
+}
+
+// commit records a placed batch and reports whether the current chunk
+// is now full (too little room for even one more aligned block).
+func (b *bump) commit(start, end, where int) (full bool) {
+	switch where {
+	case atOwn:
+		return false
+	case atNew:
+		b.room = b.chunk
+	}
+	b.used = start + end
+	if b.room-b.used < blockAlign {
+		b.room, b.used = 0, 0
+		return true
+	}
+	return false
+}
+
+// mapChunk maps a fresh dual-mapped chunk of size bytes, trap-filled.
+// Called with a.mu held.
+func (a *Arena) mapChunk(size int) (*chunk, error) {
+	rw, rx, err := mapDual(size)
+	if err != nil {
+		return nil, err
+	}
+	fillTrap(a.arch, rw)
+	a.addRange(span{sliceAddr(rx), sliceAddr(rx) + uintptr(size)})
+	a.stats.Mappings++
+	a.stats.Bytes += size
+	a.stats.RWBytes += size
+	if a.rwSeen != nil {
+		p := sliceAddr(rw)
+		*a.rwSeen = append(*a.rwSeen, span{p, p + uintptr(size)})
+	}
+	return &chunk{rw: rw, rx: sliceAddr(rx)}, nil
+}
+
+// retire unmaps a chunk's writable view once nothing more will be written
+// to it, so that a full chunk has no second way in. Called with a.mu held.
+func (a *Arena) retire(c *chunk) {
+	if c == nil || c.rw == nil {
+		return
+	}
+	a.stats.RWBytes -= len(c.rw)
+	unmapView(c.rw)
+	c.rw = nil
+}
+
+// addRange records an executable range. Called with a.mu held.
+func (a *Arena) addRange(s span) {
 	i, _ := slices.BinarySearchFunc(a.ranges, s.start, func(r span, x uintptr) int {
 		return cmp.Compare(r.start, x)
 	})
 	if (i > 0 && a.ranges[i-1].end > s.start) || (i < len(a.ranges) && a.ranges[i].start < s.end) {
-		a.mu.Unlock()
 		panic(fmt.Sprintf("exec: BUG: new mapping [%#x,%#x) overlaps a live one", s.start, s.end))
 	}
 	a.ranges = slices.Insert(a.ranges, i, s)
-	a.stats.Mappings++
-	a.stats.Bytes += total
-	a.stats.CodeBytes += code
-	a.mu.Unlock()
-	return addrs, nil
 }
 
 // Stats returns a snapshot of what the arena has mapped.
@@ -113,8 +305,8 @@ func (a *Arena) Stats() Stats {
 	return a.stats
 }
 
-// Contains reports whether addr lies inside a mapping this arena made.
-// Callers use it to recognise their own trampolines.
+// Contains reports whether addr lies inside an executable mapping this
+// arena made. Callers use it to recognise their own trampolines.
 func (a *Arena) Contains(addr uintptr) bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
@@ -129,11 +321,12 @@ func (a *Arena) Contains(addr uintptr) bool {
 	return i > 0 && addr < a.ranges[i-1].end
 }
 
-// Layout is the packing computation Place uses: each block starts at the
-// next 16-byte aligned offset after the previous one, and total is the
-// space used rounded up to whole pages. It is pure so that it can be
-// tested on any host. It panics if arch is unknown, pageSize is not a
-// positive power of two, or a size is negative.
+// Layout is the packing computation Place uses for one batch: each block
+// starts at the next 16-byte aligned offset after the previous one, and
+// total is the space used rounded up to whole pages (what one SealedPages
+// call maps; a dual-mapped arena places the same layout inside a chunk).
+// It is pure so that it can be tested on any host. It panics if arch is
+// unknown, pageSize is not a positive power of two, or a size is negative.
 func Layout(arch Arch, pageSize int, sizes []int) (offsets []int, total int) {
 	arch.check()
 	if pageSize <= 0 || pageSize&(pageSize-1) != 0 {
@@ -142,8 +335,14 @@ func Layout(arch Arch, pageSize int, sizes []int) (offsets []int, total int) {
 	if len(sizes) == 0 {
 		return nil, 0
 	}
+	offsets, end := pack(arch, sizes)
+	return offsets, alignUp(end, pageSize)
+}
+
+// pack returns each block's aligned offset and the end of the last block.
+func pack(arch Arch, sizes []int) (offsets []int, end int) {
+	arch.check()
 	offsets = make([]int, len(sizes))
-	end := 0
 	for i, n := range sizes {
 		if n < 0 {
 			panic(fmt.Sprintf("exec: negative block size %d", n))
@@ -151,7 +350,32 @@ func Layout(arch Arch, pageSize int, sizes []int) (offsets []int, total int) {
 		offsets[i] = alignUp(end, blockAlign)
 		end = offsets[i] + n
 	}
-	return offsets, alignUp(end, pageSize)
+	return offsets, end
+}
+
+// DenseBytes is the executable memory a dual-mapped arena with the given
+// page size maps for blocks placed one at a time, in order: Place's
+// allocation rule, run without mapping anything, so that the cost per
+// block can be checked for page sizes the host does not have. It panics
+// on the same inputs as Layout.
+func DenseBytes(arch Arch, pageSize int, sizes []int) int {
+	Layout(arch, pageSize, nil) // validates arch and pageSize
+	b := newBump(pageSize)
+	total := 0
+	for _, n := range sizes {
+		if n < 0 {
+			panic(fmt.Sprintf("exec: negative block size %d", n))
+		}
+		start, where := b.next(n)
+		switch where {
+		case atOwn:
+			total += alignUp(n, pageSize)
+		case atNew:
+			total += b.chunk
+		}
+		b.commit(start, n, where)
+	}
+	return total
 }
 
 func alignUp(n, align int) int { return (n + align - 1) &^ (align - 1) }

@@ -5,6 +5,8 @@ package exec
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -52,4 +54,46 @@ func TestExecuteBatch(t *testing.T) {
 	if s := a.Stats(); s.Mappings != 1 {
 		t.Errorf("batch used %d mappings, want 1", s.Mappings)
 	}
+}
+
+// TestExecuteWhilePlacing runs code from a chunk while other goroutines
+// append to the same chunk, one block at a time, and run what they placed.
+func TestExecuteWhilePlacing(t *testing.T) {
+	a := New(AMD64)
+	const workers, each = 4, 2000
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []uintptr
+			for i := range each {
+				v := uint32(w<<20 | i)
+				addrs, err := a.Place(movRAXRet(v))
+				if err != nil {
+					errs <- err
+					return
+				}
+				mine = append(mine, addrs[0])
+				// Call this block and an older one of this worker.
+				for _, j := range []int{i, i / 2} {
+					if got := callCode(mine[j]); got != uint64(w<<20|j) {
+						errs <- fmt.Errorf("worker %d block %d returned %#x, want %#x", w, j, got, w<<20|j)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s := a.Stats()
+	if s.Blocks != workers*each {
+		t.Errorf("Stats = %+v, want %d blocks", s, workers*each)
+	}
+	t.Logf("%+v", s)
 }

@@ -147,6 +147,7 @@ func TestContainsRanges(t *testing.T) {
 
 func TestPlaceArguments(t *testing.T) {
 	a := New(AMD64)
+	before := a.Stats()
 	addrs, err := a.Place()
 	if addrs != nil || err != nil {
 		t.Errorf("Place() = %v, %v; want nil, nil", addrs, err)
@@ -154,7 +155,7 @@ func TestPlaceArguments(t *testing.T) {
 	if _, err := a.Place([]byte{0xC3}, nil); err == nil {
 		t.Errorf("Place with an empty block succeeded")
 	}
-	if s := a.Stats(); s != (Stats{}) {
+	if s := a.Stats(); s != before {
 		t.Errorf("rejected batches changed stats: %+v", s)
 	}
 }
@@ -166,4 +167,43 @@ func TestNewPanicsOnUnknownArch(t *testing.T) {
 		}
 	}()
 	New("riscv64")
+}
+
+// TestDenseBytes checks the dual-mapped allocation rule for every page
+// size arm64 may have, with blocks of the sizes trampolines have (about
+// 110 to 160 bytes): at most 256 bytes of executable memory per block
+// over 1000 blocks.
+func TestDenseBytes(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		page  int
+		sizes []int
+		want  int
+	}{
+		{"none", 4096, nil, 0},
+		{"one block opens a chunk", 4096, []int{1}, minChunk},
+		{"64K pages: one chunk is one page", 65536, []int{1}, 65536},
+		{"a chunk holds 4096 16-byte blocks", 4096, slices.Repeat([]int{16}, 4096), minChunk},
+		{"the 4097th opens the next", 4096, slices.Repeat([]int{16}, 4097), 2 * minChunk},
+		{"a block larger than a chunk maps its own pages", 4096, []int{10, minChunk + 1, 10}, minChunk + minChunk + 4096},
+		{"1000 of 150 bytes", 4096, slices.Repeat([]int{150}, 1000), 3 * minChunk},
+		{"1000 of 150 bytes, 16K pages", 16384, slices.Repeat([]int{150}, 1000), 3 * minChunk},
+		{"1000 of 150 bytes, 64K pages", 65536, slices.Repeat([]int{150}, 1000), 3 * minChunk},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DenseBytes(ARM64, tt.page, tt.sizes); got != tt.want {
+				t.Errorf("DenseBytes = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, page := range []int{4096, 16384, 65536} {
+		sizes := make([]int, 1000)
+		for i := range sizes {
+			sizes[i] = 110 + r.IntN(51)
+		}
+		if per := DenseBytes(ARM64, page, sizes) / len(sizes); per > 256 {
+			t.Errorf("page size %d: %d bytes per block, want at most 256", page, per)
+		}
+	}
 }
