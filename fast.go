@@ -2,6 +2,7 @@ package jitffi
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/exec"
@@ -18,21 +19,31 @@ var fast struct {
 	cache map[string]cached // plan key -> placed code
 }
 
+// cached is a placed trampoline. Its bytes are not kept on the heap: the
+// arena's executable mapping is readable, never rewritten and never
+// unmapped, so the code is read back from there (see placedCode).
 type cached struct {
-	code  []byte
 	entry uintptr
+	size  int
 }
 
-// trampoline returns the placed code for a plan, compiling it on first
-// use. Code depends only on the plan, so it is shared by every binding of
-// the same signature and never released: the total is bounded by the
-// number of distinct signatures.
+// placedCode views the n bytes of code placed at entry, read-only.
+func placedCode(entry uintptr, n int) []byte {
+	return unsafe.Slice(*(**byte)(unsafe.Pointer(&entry)), n)
+}
+
+// trampoline returns the placed code for a plan (a read-only view of the
+// executable memory) and its entry address, compiling it on first use.
+// Code depends only on the plan, so it is shared by every binding of the
+// same signature and never released: the total is bounded by the number
+// of distinct signatures, at about the size of the code (exec packs it
+// densely).
 func trampoline(p *abi.Plan) ([]byte, uintptr, error) {
 	key := p.Key()
 	fast.mu.Lock()
 	defer fast.mu.Unlock()
 	if c, ok := fast.cache[key]; ok {
-		return c.code, c.entry, nil
+		return placedCode(c.entry, c.size), c.entry, nil
 	}
 	code, err := jit.Compile(p, &fast.rt)
 	if err != nil {
@@ -42,6 +53,6 @@ func trampoline(p *abi.Plan) ([]byte, uintptr, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	fast.cache[key] = cached{code, addrs[0]}
-	return code, addrs[0], nil
+	fast.cache[key] = cached{addrs[0], len(code)}
+	return placedCode(addrs[0], len(code)), addrs[0], nil
 }
