@@ -26,7 +26,7 @@ func distinctSignature(i int) (string, reflect.Type) {
 var sigCounter int
 
 // BenchmarkBind measures Bind of a signature seen for the first time
-// (parse, plan, JIT, placement in fresh pages) and of a known one (the
+// (parse, plan, JIT, placement in executable memory) and of a known one (the
 // code is cached by plan).
 func BenchmarkBind(b *testing.B) {
 	lib := openFixturesB(b)

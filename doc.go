@@ -12,7 +12,7 @@
 // jitffi parses the signature, plans where every argument lives on the Go
 // side (Go's register ABI) and on the C side (System V x86-64 on
 // linux/amd64, AAPCS64 on linux/arm64), and compiles a trampoline
-// specialised for that plan into sealed executable memory. Calling the func enters the trampoline directly: it switches to
+// specialised for that plan into W^X executable memory. Calling the func enters the trampoline directly: it switches to
 // the thread's system stack, moves the arguments, calls C and returns, with
 // no reflection, allocation or scheduler transition (about 3.5 ns where cgo
 // costs about 40).
