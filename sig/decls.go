@@ -322,7 +322,7 @@ func (p *parser) parseDefinition(w token) (*ctype, *Error) {
 		return nil, p.errAt(open.off, "struct larger than %d bytes", MaxStructSize)
 	}
 	if w.text == "union" {
-		return &ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unsupported C type %q", strings.TrimSpace("union "+tag.text))}, nil
+		return p.node(ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unsupported C type %q", strings.TrimSpace("union "+tag.text))}), nil
 	}
 	if tag.text != "" {
 		sd.Name = "struct " + tag.text
@@ -331,7 +331,7 @@ func (p *parser) parseDefinition(w token) (*ctype, *Error) {
 		}
 		setMap(&p.def.structs, tag.text, sd)
 	}
-	return &ctype{op: opBase, off: w.off, base: sd.Type, sdef: sd}, nil
+	return p.node(ctype{op: opBase, off: w.off, base: sd.Type, sdef: sd}), nil
 }
 
 func slicesEqual(a, b []string) bool {
@@ -402,7 +402,7 @@ func (p *parser) parseEnumBody(w, tag token) (*ctype, *Error) {
 		}
 		setMap(&p.def.enums, tag.text, k)
 	}
-	return &ctype{op: opBase, off: w.off, base: Type{Kind: k}}, nil
+	return p.node(ctype{op: opBase, off: w.off, base: Type{Kind: k}}), nil
 }
 
 // Integer constant expressions, for enum values: literals (decimal, hex,

@@ -129,7 +129,7 @@ type token struct {
 // lex splits src into tokens. A "#" that starts a line is a preprocessor
 // line, which is an error (the input has to be cleaned of macros first).
 func lex(src string) ([]token, *Error) {
-	toks := make([]token, 0, 8)
+	toks := make([]token, 0, min(len(src)/2+2, 64))
 	lineStart := true
 	for i := 0; i < len(src); {
 		c := src[i]
@@ -205,6 +205,8 @@ type parser struct {
 	// typedefName lets the next declarator's name be a type name, for
 	// the error (or the harmless repetition) of a typedef redefining it.
 	typedefName bool
+
+	pool []ctype // see node
 }
 
 // maxDepth is how deeply struct literals and declarators may nest (C asks
@@ -300,8 +302,8 @@ type ctype struct {
 	bad  string // opBase: why it cannot be used by value
 	elem *ctype
 	n    int
-	nOff int     // opArray: the offset of the length
-	fn   *fnType // opFunc
+	nOff int    // opArray: the offset of the length
+	fn   fnType // opFunc
 	sdef *StructDef
 }
 
@@ -316,19 +318,20 @@ type fnType struct {
 // "struct foo", "{i32, f64}".
 func (p *parser) parseSpecs() (*ctype, *Error) {
 	start := p.peek().off
-	var words []string // C specifier keywords
-	var named *ctype   // a base given by a name, a tag or a struct literal
+	var wbuf [4]string
+	words := wbuf[:0] // C specifier keywords
+	var named *ctype  // a base given by a name, a tag or a struct literal
 	for {
 		t := p.peek()
 		if t.kind == tokPunct {
-			if t.text != "{" || named != nil || words != nil {
+			if t.text != "{" || named != nil || len(words) > 0 {
 				break
 			}
 			st, err := p.parseStructLiteral()
 			if err != nil {
 				return nil, err
 			}
-			named = &ctype{op: opBase, off: t.off, base: st}
+			named = p.node(ctype{op: opBase, off: t.off, base: st})
 			continue
 		}
 		if t.kind != tokWord {
@@ -351,7 +354,7 @@ func (p *parser) parseSpecs() (*ctype, *Error) {
 			words = append(words, t.text)
 			continue
 		}
-		if named != nil || words != nil {
+		if named != nil || len(words) > 0 {
 			break // a declarator's name
 		}
 		c, err := p.parseNamedBase()
@@ -361,7 +364,7 @@ func (p *parser) parseSpecs() (*ctype, *Error) {
 		named = c
 	}
 	switch {
-	case words != nil:
+	case len(words) > 0:
 		return p.resolveC(start, words)
 	case named != nil:
 		return named, nil
@@ -377,15 +380,15 @@ func (p *parser) parseNamedBase() (*ctype, *Error) {
 		return p.parseTagged(w)
 	}
 	if k, ok := names[w.text]; ok {
-		return &ctype{op: opBase, off: w.off, base: Type{Kind: k}}, nil
+		return p.node(ctype{op: opBase, off: w.off, base: Type{Kind: k}}), nil
 	}
 	if c := p.decls.typedef(w.text); c != nil {
-		return relocate(c, w.off), nil
+		return p.relocate(c, w.off), nil
 	}
 	if unsupportedNames[w.text] || isVectorType(w.text) {
-		return &ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unsupported C type %q", w.text)}, nil
+		return p.node(ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unsupported C type %q", w.text)}), nil
 	}
-	return &ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unknown type %q", w.text)}, nil
+	return p.node(ctype{op: opBase, off: w.off, bad: fmt.Sprintf("unknown type %q", w.text)}), nil
 }
 
 // parseTagged parses what follows "struct", "union" or "enum".
@@ -404,7 +407,7 @@ func (p *parser) parseTagged(w token) (*ctype, *Error) {
 		return nil, p.expected(fmt.Sprintf("a name after %q", w.text))
 	}
 	p.next()
-	c := &ctype{op: opBase, off: w.off}
+	c := p.node(ctype{op: opBase, off: w.off})
 	switch w.text {
 	case "struct":
 		c.tag = name.text
@@ -422,14 +425,27 @@ func (p *parser) parseTagged(w token) (*ctype, *Error) {
 
 // relocate copies a typedef's type so that errors about it point to where
 // it is used.
-func relocate(c *ctype, off int) *ctype {
+func (p *parser) relocate(c *ctype, off int) *ctype {
 	if c == nil {
 		return nil
 	}
-	cp := *c
+	cp := p.node(*c)
 	cp.off, cp.nOff = off, off
-	cp.elem = relocate(c.elem, off)
-	return &cp
+	cp.elem = p.relocate(c.elem, off)
+	return cp
+}
+
+// node returns a new ctype with the value of c. ctypes are allocated in
+// chunks: Bind parses a signature every time, and should not pay an
+// allocation per type.
+func (p *parser) node(c ctype) *ctype {
+	if len(p.pool) == cap(p.pool) {
+		// A new chunk, never a grown one: the old one's nodes are
+		// pointed to.
+		p.pool = make([]ctype, 0, min(max(4, 2*cap(p.pool)), 64))
+	}
+	p.pool = append(p.pool, c)
+	return &p.pool[len(p.pool)-1]
 }
 
 // parseDeclarator parses a declarator, with or without a name, and applies
@@ -439,7 +455,7 @@ func (p *parser) parseDeclarator(base *ctype) (token, *ctype, *Error) {
 	for p.is("*") {
 		t := p.next()
 		p.skipQualifiers()
-		base = &ctype{op: opPtr, off: t.off, elem: base}
+		base = p.node(ctype{op: opPtr, off: t.off, elem: base})
 	}
 	var name token
 	var inner []*ctype // the nested declarator's derivations, applied last
@@ -454,7 +470,7 @@ func (p *parser) parseDeclarator(base *ctype) (token, *ctype, *Error) {
 		}
 		// The nested declarator is parsed against a placeholder that
 		// is filled in once the suffixes that follow are known.
-		hole = &ctype{}
+		hole = p.node(ctype{})
 		n, c, err := p.parseDeclarator(hole)
 		p.depth--
 		if err != nil {
@@ -478,7 +494,8 @@ func (p *parser) parseDeclarator(base *ctype) (token, *ctype, *Error) {
 	// Suffixes bind tighter than the pointers before them: "*a[3]" is an
 	// array of pointers. The last suffix is innermost: "a[2][3]" is two
 	// arrays of three.
-	var sufs []*ctype
+	var sbuf [2]*ctype
+	sufs := sbuf[:0]
 	for {
 		if p.is("(") {
 			open := p.next()
@@ -486,7 +503,7 @@ func (p *parser) parseDeclarator(base *ctype) (token, *ctype, *Error) {
 			if err != nil {
 				return token{}, nil, err
 			}
-			sufs = append(sufs, &ctype{op: opFunc, off: open.off, fn: fn})
+			sufs = append(sufs, p.node(ctype{op: opFunc, off: open.off, fn: fn}))
 		} else if p.is("[") {
 			c, err := p.parseLength()
 			if err != nil {
@@ -512,7 +529,7 @@ func (p *parser) parseDeclarator(base *ctype) (token, *ctype, *Error) {
 // parseLength parses "[n]", "[]" or "[NAME]" with NAME an enum constant.
 func (p *parser) parseLength() (*ctype, *Error) {
 	open := p.next()
-	c := &ctype{op: opArray, off: open.off}
+	c := p.node(ctype{op: opArray, off: open.off})
 	if p.is("]") {
 		p.next()
 		c.nOff = open.off + 1
@@ -560,7 +577,15 @@ func (p *parser) isTypeWord(w string) bool {
 }
 
 // parseParams parses a parameter list after "(" up to and including ")".
-func (p *parser) parseParams(open int) (*fnType, *Error) {
+func (p *parser) parseParams(open int) (fnType, *Error) {
+	fn, err := p.parseParamList(open)
+	if err != nil {
+		return fnType{}, err
+	}
+	return *fn, nil
+}
+
+func (p *parser) parseParamList(open int) (*fnType, *Error) {
 	if err := p.enter(open, "parameter lists"); err != nil {
 		return nil, err
 	}
@@ -610,6 +635,9 @@ func (p *parser) parseParams(open int) (*fnType, *Error) {
 			}
 			p.next()
 			return fn, nil
+		}
+		if fn.params == nil {
+			fn.params = make([]*ctype, 0, 4)
 		}
 		fn.params = append(fn.params, c)
 		if !fn.variadic {
@@ -743,11 +771,11 @@ func (p *parser) parseStructLiteral() (Type, *Error) {
 func (p *parser) resolveC(off int, words []string) (*ctype, *Error) {
 	key := specKey(words)
 	if k, ok := cTypes[key]; ok {
-		return &ctype{op: opBase, off: off, base: Type{Kind: k}}, nil
+		return p.node(ctype{op: opBase, off: off, base: Type{Kind: k}}), nil
 	}
 	text := strings.Join(words, " ")
 	if key == "double long" || slices.ContainsFunc(words, func(w string) bool { return unsupportedNames[w] }) {
-		return &ctype{op: opBase, off: off, bad: fmt.Sprintf("unsupported C type %q", text)}, nil
+		return p.node(ctype{op: opBase, off: off, bad: fmt.Sprintf("unsupported C type %q", text)}), nil
 	}
 	return nil, p.errAt(off, "invalid C type %q", text)
 }
