@@ -19,11 +19,11 @@ var (
 // slices); R14 is g throughout (callee-saved in C, so it survives the
 // call); BP holds the goroutine-stack frame pointer across the call.
 const (
-	regTarget  = rR12
-	regScratch = rR13
-	regZero    = rR15
-	regG       = rR14
-	regCtxt    = rDX
+	regTargetAMD64  = rR12
+	regScratchAMD64 = rR13
+	regZeroAMD64    = rR15
+	regGAMD64       = rR14
+	regCtxtAMD64    = rDX
 )
 
 // compileAMD64 lowers p. The trampoline, step by step:
@@ -70,32 +70,32 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	var bail []jumpRef
 
 	// 1. Bail-out check.
-	b.add(MOVQ, mem(regCtxt, RecordTarget), reg(regTarget))
-	b.add(TESTQ, reg(regTarget), reg(regTarget))
-	bail = append(bail, b.jump(JEQ))
-	b.add(CMPQ, mem(regG, rt.GStackguard0), imm(rt.StackPreempt))
-	bail = append(bail, b.jump(JEQ))
+	b.add(xMOVQ, mem(regCtxtAMD64, RecordTarget), reg(regTargetAMD64))
+	b.add(xTESTQ, reg(regTargetAMD64), reg(regTargetAMD64))
+	bail = append(bail, b.jump(xJEQ))
+	b.add(xCMPQ, mem(regGAMD64, rt.GStackguard0), imm(rt.StackPreempt))
+	bail = append(bail, b.jump(xJEQ))
 	if rt.Trace {
-		b.add(LOCK, none, none)
-		b.add(INCQ, none, mem(regCtxt, RecordCount))
+		b.add(xLOCK, none, none)
+		b.add(xINCQ, none, mem(regCtxtAMD64, RecordCount))
 	}
 
 	// 2. Frame and switch to the system stack.
 	sched := rt.GSched
-	b.add(PUSHQ, reg(rBP), none)
-	b.add(MOVQ, reg(rSP), reg(rBP))
-	b.add(MOVQ, imm(int64(rt.SwitchPC)), reg(regScratch))
-	b.add(MOVQ, reg(regScratch), mem(regG, sched+rt.GobufPC))
-	b.add(MOVQ, reg(rSP), mem(regG, sched+rt.GobufSP))
-	b.add(MOVQ, reg(rBP), mem(regG, sched+rt.GobufBP))
-	b.add(MOVQ, mem(regG, rt.GM), reg(regScratch))
-	b.add(MOVQ, mem(regScratch, rt.MG0), reg(regScratch))
-	b.add(MOVQ, reg(regScratch), mem(rFS, rt.TLSG))
-	b.add(MOVQ, mem(regScratch, sched+rt.GobufSP), reg(rSP))
+	b.add(xPUSHQ, reg(rBP), none)
+	b.add(xMOVQ, reg(rSP), reg(rBP))
+	b.add(xMOVQ, imm(int64(rt.SwitchPC)), reg(regScratchAMD64))
+	b.add(xMOVQ, reg(regScratchAMD64), mem(regGAMD64, sched+rt.GobufPC))
+	b.add(xMOVQ, reg(rSP), mem(regGAMD64, sched+rt.GobufSP))
+	b.add(xMOVQ, reg(rBP), mem(regGAMD64, sched+rt.GobufBP))
+	b.add(xMOVQ, mem(regGAMD64, rt.GM), reg(regScratchAMD64))
+	b.add(xMOVQ, mem(regScratchAMD64, rt.MG0), reg(regScratchAMD64))
+	b.add(xMOVQ, reg(regScratchAMD64), mem(rFS, rt.TLSG))
+	b.add(xMOVQ, mem(regScratchAMD64, sched+rt.GobufSP), reg(rSP))
 	if frame := alignUp(p.CStack+stagingAMD64(p), 16); frame > 0 {
-		b.add(SUBQ, imm(int64(frame)), reg(rSP))
+		b.add(xSUBQ, imm(int64(frame)), reg(rSP))
 	}
-	b.add(ANDQ, imm(-16), reg(rSP))
+	b.add(xANDQ, imm(-16), reg(rSP))
 
 	// 3. Arguments.
 	if err := movesAMD64(b, p); err != nil {
@@ -105,7 +105,7 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		// The hidden buffer of a MEMORY-class result is the staging area.
 		// RDI is no parameter's C register then, and no move reads it any
 		// more.
-		b.add(LEAQ, mem(rSP, int32(p.CStack)), reg(cIntAMD64[r.Ref.Reg]))
+		b.add(xLEAQ, mem(rSP, int32(p.CStack)), reg(cIntAMD64[r.Ref.Reg]))
 	}
 
 	// 4. Call. With errno capture, errno is cleared first (so a call that
@@ -115,15 +115,15 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		if !rt.ErrnoOK {
 			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")
 		}
-		b.add(MOVL, imm(0), mem(rFS, rt.ErrnoTLS))
+		b.add(xMOVL, imm(0), mem(rFS, rt.ErrnoTLS))
 	}
 	if p.Variadic {
 		// AX is no C argument register and no move reads it any more.
-		b.add(MOVL, imm(int64(p.VecRegs)), reg(rAX))
+		b.add(xMOVL, imm(int64(p.VecRegs)), reg(rAX))
 	}
-	b.add(CALL, none, reg(regTarget))
+	b.add(xCALL, none, reg(regTargetAMD64))
 	if p.Errno {
-		b.add(MOVL, mem(rFS, rt.ErrnoTLS), reg(regScratch))
+		b.add(xMOVL, mem(rFS, rt.ErrnoTLS), reg(regScratchAMD64))
 	}
 
 	// 5. Result.
@@ -138,16 +138,16 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	}
 
 	// 6. Restore.
-	b.add(MOVQ, reg(regG), mem(rFS, rt.TLSG))
-	b.add(MOVQ, reg(rBP), reg(rSP))
-	b.add(POPQ, none, reg(rBP))
-	b.add(XORPS, reg(rX15), reg(rX15))
-	b.add(RET, none, none)
+	b.add(xMOVQ, reg(regGAMD64), mem(rFS, rt.TLSG))
+	b.add(xMOVQ, reg(rBP), reg(rSP))
+	b.add(xPOPQ, none, reg(rBP))
+	b.add(xXORPS, reg(rX15), reg(rX15))
+	b.add(xRET, none, none)
 
 	// Bail-out target: DX = record.fallback; JMP through its code word.
 	b.bind(bail)
-	b.add(MOVQ, mem(regCtxt, RecordFallback), reg(regCtxt))
-	b.add(JMP, none, mem(regCtxt, 0))
+	b.add(xMOVQ, mem(regCtxtAMD64, RecordFallback), reg(regCtxtAMD64))
+	b.add(xJMP, none, mem(regCtxtAMD64, 0))
 	return b.assemble()
 }
 
@@ -159,18 +159,18 @@ func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }
 // errno is clamped to the table's 4095 (Linux's largest errno).
 func errnoResultAMD64(b *x86prog, p *abi.Plan, rt *Runtime) {
 	lo, hi := goIntAMD64[p.ErrGo.Reg], goIntAMD64[p.ErrGo.Reg+1]
-	b.add(TESTQ, reg(regScratch), reg(regScratch))
-	noErr := b.jump(JEQ)
-	b.add(MOVL, imm(4095), reg(regZero))
-	b.add(CMPQ, reg(regScratch), reg(regZero))
-	b.add(CMOVQHI, reg(regZero), reg(regScratch))
-	b.add(MOVQ, imm(int64(rt.ErrnoTable)), reg(regZero))
-	b.add(MOVQ, indexed(regZero, regScratch, 8), reg(hi))
-	b.add(MOVQ, imm(int64(rt.ErrnoItab)), reg(lo))
-	done := b.jump(JMP)
+	b.add(xTESTQ, reg(regScratchAMD64), reg(regScratchAMD64))
+	noErr := b.jump(xJEQ)
+	b.add(xMOVL, imm(4095), reg(regZeroAMD64))
+	b.add(xCMPQ, reg(regScratchAMD64), reg(regZeroAMD64))
+	b.add(xCMOVQHI, reg(regZeroAMD64), reg(regScratchAMD64))
+	b.add(xMOVQ, imm(int64(rt.ErrnoTable)), reg(regZeroAMD64))
+	b.add(xMOVQ, indexed(regZeroAMD64, regScratchAMD64, 8), reg(hi))
+	b.add(xMOVQ, imm(int64(rt.ErrnoItab)), reg(lo))
+	done := b.jump(xJMP)
 	b.bind([]jumpRef{noErr})
-	b.add(XORL, reg(lo), reg(lo))
-	b.add(XORL, reg(hi), reg(hi))
+	b.add(xXORL, reg(lo), reg(lo))
+	b.add(xXORL, reg(hi), reg(hi))
 	b.bind([]jumpRef{done})
 }
 
@@ -208,7 +208,7 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 	for _, a := range p.Args {
 		if a.Promote && a.Go.Class == abi.Float {
 			x := regOfAMD64(a.Go, true)
-			b.add(CVTSS2SD, reg(x), reg(x))
+			b.add(xCVTSS2SD, reg(x), reg(x))
 		}
 	}
 	zeroed := false
@@ -217,14 +217,14 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 			continue
 		}
 		if !zeroed {
-			b.add(XORL, reg(regZero), reg(regZero))
+			b.add(xXORL, reg(regZeroAMD64), reg(regZeroAMD64))
 			zeroed = true
 		}
 		if a.Go.Class == abi.Int {
 			ptr := goIntAMD64[a.Go.Reg]
 			length := goIntAMD64[a.Go.Reg+1]
-			b.add(TESTQ, reg(length), reg(length))
-			b.add(CMOVQEQ, reg(regZero), reg(ptr))
+			b.add(xTESTQ, reg(length), reg(length))
+			b.add(xCMOVQEQ, reg(regZeroAMD64), reg(ptr))
 		}
 	}
 	var regMoves, loads []move
@@ -254,9 +254,9 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 	}
 	for _, l := range pieces {
 		if l.to.Class == abi.Float {
-			b.add(MOVSD, mem(rSP, int32(l.off)), reg(regOfAMD64(l.to, false)))
+			b.add(xMOVSD, mem(rSP, int32(l.off)), reg(regOfAMD64(l.to, false)))
 		} else {
-			b.add(MOVQ, mem(rSP, int32(l.off)), reg(regOfAMD64(l.to, false)))
+			b.add(xMOVQ, mem(rSP, int32(l.off)), reg(regOfAMD64(l.to, false)))
 		}
 	}
 	return nil
@@ -329,7 +329,7 @@ func stageStructAMD64(b *x86prog, s *abi.Struct, stage *int) []structLoad {
 	}
 	for i, n := range filled {
 		if n < 8 {
-			b.add(MOVQ, imm(0), mem(rSP, int32(base+8*i)))
+			b.add(xMOVQ, imm(0), mem(rSP, int32(base+8*i)))
 		}
 	}
 	for _, l := range s.Go {
@@ -337,9 +337,9 @@ func stageStructAMD64(b *x86prog, s *abi.Struct, stage *int) []structLoad {
 		src := regOfAMD64(l.Loc, true)
 		switch l.Kind {
 		case sig.F32:
-			b.add(MOVSS, reg(src), dst)
+			b.add(xMOVSS, reg(src), dst)
 		case sig.F64:
-			b.add(MOVSD, reg(src), dst)
+			b.add(xMOVSD, reg(src), dst)
 		default:
 			b.add(movOfSize(l.Kind.Size()), reg(src), dst)
 		}
@@ -357,9 +357,9 @@ func structResultAMD64(b *x86prog, p *abi.Plan) {
 		for i, pc := range s.Pieces {
 			dst := mem(rSP, int32(stage+8*i))
 			if pc.Loc.Class == abi.Float {
-				b.add(MOVSD, reg(rX0+int16(pc.Loc.Reg)), dst)
+				b.add(xMOVSD, reg(rX0+int16(pc.Loc.Reg)), dst)
 			} else {
-				b.add(MOVQ, reg([]int16{rAX, rDX}[pc.Loc.Reg]), dst)
+				b.add(xMOVQ, reg([]int16{rAX, rDX}[pc.Loc.Reg]), dst)
 			}
 		}
 	}
@@ -368,23 +368,23 @@ func structResultAMD64(b *x86prog, p *abi.Plan) {
 		dst := regOfAMD64(l.Loc, true)
 		switch l.Kind {
 		case sig.F32:
-			b.add(MOVSS, src, reg(dst))
+			b.add(xMOVSS, src, reg(dst))
 		case sig.F64:
-			b.add(MOVSD, src, reg(dst))
+			b.add(xMOVSD, src, reg(dst))
 		case sig.I8:
-			b.add(MOVBQSX, src, reg(dst))
+			b.add(xMOVBQSX, src, reg(dst))
 		case sig.U8, sig.Bool:
-			b.add(MOVBLZX, src, reg(dst))
+			b.add(xMOVBLZX, src, reg(dst))
 		case sig.I16:
-			b.add(MOVWQSX, src, reg(dst))
+			b.add(xMOVWQSX, src, reg(dst))
 		case sig.U16:
-			b.add(MOVWLZX, src, reg(dst))
+			b.add(xMOVWLZX, src, reg(dst))
 		case sig.I32:
-			b.add(MOVLQSX, src, reg(dst))
+			b.add(xMOVLQSX, src, reg(dst))
 		case sig.U32:
-			b.add(MOVL, src, reg(dst))
+			b.add(xMOVL, src, reg(dst))
 		default:
-			b.add(MOVQ, src, reg(dst))
+			b.add(xMOVQ, src, reg(dst))
 		}
 	}
 }
@@ -407,23 +407,23 @@ func toCStackAMD64(b *x86prog, m move) {
 	dst := mem(rSP, int32(m.to.Off))
 	switch m.from.Class {
 	case abi.Float:
-		b.add(MOVSD, reg(regOfAMD64(m.from, true)), dst) // the low 8 bytes; an f32 uses the low 4
+		b.add(xMOVSD, reg(regOfAMD64(m.from, true)), dst) // the low 8 bytes; an f32 uses the low 4
 	case abi.Int:
 		src := regOfAMD64(m.from, true)
 		if m.ext != abi.NoExt {
-			extendAMD64(b, m.ext, src, regScratch, false)
-			src = regScratch
+			extendAMD64(b, m.ext, src, regScratchAMD64, false)
+			src = regScratchAMD64
 		}
-		b.add(MOVQ, reg(src), dst)
+		b.add(xMOVQ, reg(src), dst)
 	case abi.Stack:
 		if m.promote {
 			// Through X15, which is zeroed again before returning to Go.
 			loadGoStackAMD64(b, m, rX15)
-			b.add(MOVSD, reg(rX15), dst)
+			b.add(xMOVSD, reg(rX15), dst)
 			return
 		}
-		loadGoStackAMD64(b, m, regScratch)
-		b.add(MOVQ, reg(regScratch), dst)
+		loadGoStackAMD64(b, m, regScratchAMD64)
+		b.add(xMOVQ, reg(regScratchAMD64), dst)
 	}
 }
 
@@ -433,40 +433,40 @@ func loadGoStackAMD64(b *x86prog, m move, r int16) {
 	src := mem(rBP, int32(goStackAMD64+m.from.Off))
 	if m.slice {
 		// The header's length follows its data pointer.
-		b.add(MOVQ, src, reg(r))
-		b.add(CMPQ, mem(rBP, int32(goStackAMD64+m.from.Off+8)), imm(0))
-		b.add(CMOVQEQ, reg(regZero), reg(r))
+		b.add(xMOVQ, src, reg(r))
+		b.add(xCMPQ, mem(rBP, int32(goStackAMD64+m.from.Off+8)), imm(0))
+		b.add(xCMOVQEQ, reg(regZeroAMD64), reg(r))
 		return
 	}
 	if r >= rX0 && r <= rX15 {
 		if m.promote {
-			b.add(CVTSS2SD, src, reg(r))
+			b.add(xCVTSS2SD, src, reg(r))
 			return
 		}
 		if m.kind == sig.F32 {
-			b.add(MOVSS, src, reg(r))
+			b.add(xMOVSS, src, reg(r))
 		} else {
-			b.add(MOVSD, src, reg(r))
+			b.add(xMOVSD, src, reg(r))
 		}
 		return
 	}
 	switch m.kind.Size() {
 	case 1:
 		if m.kind == sig.I8 {
-			b.add(MOVBLSX, src, reg(r))
+			b.add(xMOVBLSX, src, reg(r))
 		} else {
-			b.add(MOVBLZX, src, reg(r))
+			b.add(xMOVBLZX, src, reg(r))
 		}
 	case 2:
 		if m.kind == sig.I16 {
-			b.add(MOVWLSX, src, reg(r))
+			b.add(xMOVWLSX, src, reg(r))
 		} else {
-			b.add(MOVWLZX, src, reg(r))
+			b.add(xMOVWLZX, src, reg(r))
 		}
 	case 4:
-		b.add(MOVL, src, reg(r))
+		b.add(xMOVL, src, reg(r))
 	default:
-		b.add(MOVQ, src, reg(r))
+		b.add(xMOVQ, src, reg(r))
 	}
 }
 
@@ -477,27 +477,27 @@ func extendAMD64(b *x86prog, e abi.Ext, src, dst int16, full bool) {
 	switch e {
 	case abi.Sext8:
 		if full {
-			b.add(MOVBQSX, reg(src), reg(dst))
+			b.add(xMOVBQSX, reg(src), reg(dst))
 		} else {
-			b.add(MOVBLSX, reg(src), reg(dst))
+			b.add(xMOVBLSX, reg(src), reg(dst))
 		}
 	case abi.Zext8:
-		b.add(MOVBLZX, reg(src), reg(dst))
+		b.add(xMOVBLZX, reg(src), reg(dst))
 	case abi.Sext16:
 		if full {
-			b.add(MOVWQSX, reg(src), reg(dst))
+			b.add(xMOVWQSX, reg(src), reg(dst))
 		} else {
-			b.add(MOVWLSX, reg(src), reg(dst))
+			b.add(xMOVWLSX, reg(src), reg(dst))
 		}
 	case abi.Zext16:
-		b.add(MOVWLZX, reg(src), reg(dst))
+		b.add(xMOVWLZX, reg(src), reg(dst))
 	case abi.Sext32:
-		b.add(MOVLQSX, reg(src), reg(dst))
+		b.add(xMOVLQSX, reg(src), reg(dst))
 	case abi.Zext32:
-		b.add(MOVL, reg(src), reg(dst))
+		b.add(xMOVL, reg(src), reg(dst))
 	case abi.NoExt:
 		if src != dst {
-			b.add(MOVQ, reg(src), reg(dst))
+			b.add(xMOVQ, reg(src), reg(dst))
 		}
 	default:
 		panic(fmt.Sprintf("jit: BUG: extension %d", e))
@@ -521,17 +521,17 @@ func parallelAMD64(b *x86prog, moves []move) {
 		switch {
 		case m.float:
 			if m.src != m.dst {
-				b.add(MOVSD, reg(m.src), reg(m.dst)) // MOVSD keeps the upper lane; only the low 8 bytes matter
+				b.add(xMOVSD, reg(m.src), reg(m.dst)) // MOVSD keeps the upper lane; only the low 8 bytes matter
 			}
 		default:
 			extendAMD64(b, m.ext, m.src, m.dst, false)
 		}
 	}, func(src int16, float bool) int16 {
 		if float {
-			b.add(MOVSD, reg(src), reg(rX15))
+			b.add(xMOVSD, reg(src), reg(rX15))
 			return rX15
 		}
-		b.add(MOVQ, reg(src), reg(regScratch))
-		return regScratch
+		b.add(xMOVQ, reg(src), reg(regScratchAMD64))
+		return regScratchAMD64
 	})
 }

@@ -20,15 +20,15 @@ import (
 // lives in it, so a constant it builds there does no harm), R16/R17 to
 // linkers, R18 to the platform.
 var (
-	regCtxtA64     = xr(26)
-	regGA64        = xr(28)
-	regOldSPA64    = xr(19)
-	regTargetA64   = xr(20)
-	regScratchA64  = xr(21)
-	regScratch2A64 = xr(22)
-	regScratch3A64 = xr(23)
-	fregScratchA64 = xf(16)
-	regErrnoA64    = regScratch2A64
+	regCtxtARM64     = xr(26)
+	regGARM64        = xr(28)
+	regOldSPARM64    = xr(19)
+	regTargetARM64   = xr(20)
+	regScratchARM64  = xr(21)
+	regScratch2ARM64 = xr(22)
+	regScratch3ARM64 = xr(23)
+	fregScratchARM64 = xf(16)
+	regErrnoARM64    = regScratch2ARM64
 )
 
 // goStackARM64 is the offset from our frame's base (R19, the SP after
@@ -109,20 +109,20 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	var bail []a64jump
 
 	// 1. Bail-out check.
-	b.add(aMOVD, a64mem(regCtxtA64, RecordTarget), a64reg(regTargetA64))
-	bail = append(bail, b.jump(aCBZ, regTargetA64))
-	b.add(aMOVD, a64mem(regGA64, rt.GStackguard0), a64reg(regScratchA64))
-	compareConstA64(b, regScratchA64, rt.StackPreempt, regScratch2A64)
+	b.add(aMOVD, a64mem(regCtxtARM64, RecordTarget), a64reg(regTargetARM64))
+	bail = append(bail, b.jump(aCBZ, regTargetARM64))
+	b.add(aMOVD, a64mem(regGARM64, rt.GStackguard0), a64reg(regScratchARM64))
+	compareConstARM64(b, regScratchARM64, rt.StackPreempt, regScratch2ARM64)
 	bail = append(bail, b.jump(aBEQ, 0))
 	if rt.Trace {
 		// An atomic increment of record.count (LL/SC: LSE atomics are not
 		// in every ARMv8.0 core).
-		b.add3(aADD, a64imm(RecordCount), regCtxtA64, a64reg(regScratchA64))
+		b.add3(aADD, a64imm(RecordCount), regCtxtARM64, a64reg(regScratchARM64))
 		retry := b.here()
-		b.add(aLDXR, a64mem(regScratchA64, 0), a64reg(regScratch2A64))
-		b.add3(aADD, a64imm(1), regScratch2A64, a64reg(regScratch2A64))
-		b.storeExclusive(regScratch2A64, regScratchA64, regScratch3A64)
-		b.jumpBack(aCBNZ, regScratch3A64, retry)
+		b.add(aLDXR, a64mem(regScratchARM64, 0), a64reg(regScratch2ARM64))
+		b.add3(aADD, a64imm(1), regScratch2ARM64, a64reg(regScratch2ARM64))
+		b.storeExclusive(regScratch2ARM64, regScratchARM64, regScratch3ARM64)
+		b.jumpBack(aCBNZ, regScratch3ARM64, retry)
 	}
 
 	// 2. Frame (Go's arm64 prologue, 16 bytes) and switch to the system
@@ -131,23 +131,23 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.pre(aMOVD, a64reg(xLR), a64mem(xRSP, -16))
 	b.add(aMOVD, a64reg(xFP), a64mem(xRSP, -8))
 	b.add3(aSUB, a64imm(8), xRSP, a64reg(xFP))
-	b.add(aMOVD, a64imm(int64(rt.SwitchPC)), a64reg(regScratchA64))
-	b.add(aMOVD, a64reg(regScratchA64), a64mem(regGA64, sched+rt.GobufPC))
-	b.add(aMOVD, a64reg(xRSP), a64reg(regScratchA64))
-	b.add(aMOVD, a64reg(regScratchA64), a64mem(regGA64, sched+rt.GobufSP))
-	b.add(aMOVD, a64reg(xFP), a64mem(regGA64, sched+rt.GobufBP))
-	b.add(aMOVD, a64reg(xZR), a64mem(regGA64, sched+rt.GobufLR))
-	b.add(aMOVD, a64mem(regGA64, rt.GM), a64reg(regScratchA64))
-	b.add(aMOVD, a64mem(regScratchA64, rt.MG0), a64reg(regScratchA64))
-	b.add(aMRS, a64reg(xTPID), a64reg(regScratch2A64))
-	b.add(aMOVD, a64reg(regScratchA64), a64mem(regScratch2A64, rt.TLSG))
-	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPA64))
-	b.add(aMOVD, a64mem(regScratchA64, sched+rt.GobufSP), a64reg(regScratch2A64))
+	b.add(aMOVD, a64imm(int64(rt.SwitchPC)), a64reg(regScratchARM64))
+	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regGARM64, sched+rt.GobufPC))
+	b.add(aMOVD, a64reg(xRSP), a64reg(regScratchARM64))
+	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regGARM64, sched+rt.GobufSP))
+	b.add(aMOVD, a64reg(xFP), a64mem(regGARM64, sched+rt.GobufBP))
+	b.add(aMOVD, a64reg(xZR), a64mem(regGARM64, sched+rt.GobufLR))
+	b.add(aMOVD, a64mem(regGARM64, rt.GM), a64reg(regScratchARM64))
+	b.add(aMOVD, a64mem(regScratchARM64, rt.MG0), a64reg(regScratchARM64))
+	b.add(aMRS, a64reg(xTPID), a64reg(regScratch2ARM64))
+	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regScratch2ARM64, rt.TLSG))
+	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPARM64))
+	b.add(aMOVD, a64mem(regScratchARM64, sched+rt.GobufSP), a64reg(regScratch2ARM64))
 	if frame := alignUp(p.CStack, 16); frame > 0 {
-		b.add3(aSUB, a64imm(int64(frame)), regScratch2A64, a64reg(regScratch2A64))
+		b.add3(aSUB, a64imm(int64(frame)), regScratch2ARM64, a64reg(regScratch2ARM64))
 	}
-	b.add3(aAND, a64imm(-16), regScratch2A64, a64reg(regScratch2A64))
-	b.add(aMOVD, a64reg(regScratch2A64), a64reg(xRSP))
+	b.add3(aAND, a64imm(-16), regScratch2ARM64, a64reg(regScratch2ARM64))
+	b.add(aMOVD, a64reg(regScratch2ARM64), a64reg(xRSP))
 
 	// 3. Arguments.
 	if err := movesARM64(b, p); err != nil {
@@ -160,13 +160,13 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// other C code can run. Its address is computed after the argument
 	// moves, which use R22, into R22, which C preserves.
 	if p.Errno {
-		b.add(aMRS, a64reg(xTPID), a64reg(regErrnoA64))
-		addConstA64(b, regErrnoA64, int64(rt.ErrnoTLS), regScratch3A64)
-		b.add(aMOVW, a64reg(xZR), a64mem(regErrnoA64, 0))
+		b.add(aMRS, a64reg(xTPID), a64reg(regErrnoARM64))
+		addConstARM64(b, regErrnoARM64, int64(rt.ErrnoTLS), regScratch3ARM64)
+		b.add(aMOVW, a64reg(xZR), a64mem(regErrnoARM64, 0))
 	}
-	b.add(aBL, a64none, a64mem(regTargetA64, 0))
+	b.add(aBL, a64none, a64mem(regTargetARM64, 0))
 	if p.Errno {
-		b.add(aMOVWU, a64mem(regErrnoA64, 0), a64reg(regErrnoA64))
+		b.add(aMOVWU, a64mem(regErrnoARM64, 0), a64reg(regErrnoARM64))
 	}
 
 	// 5. Result.
@@ -178,18 +178,18 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	}
 
 	// 6. Restore.
-	b.add(aMRS, a64reg(xTPID), a64reg(regScratchA64))
-	b.add(aMOVD, a64reg(regGA64), a64mem(regScratchA64, rt.TLSG))
-	b.add(aMOVD, a64reg(regOldSPA64), a64reg(xRSP))
+	b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
+	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
+	b.add(aMOVD, a64reg(regOldSPARM64), a64reg(xRSP))
 	b.add(aMOVD, a64mem(xRSP, -8), a64reg(xFP))
 	b.post(aMOVD, a64mem(xRSP, 16), a64reg(xLR))
 	b.add(aRET, a64none, a64reg(xLR))
 
 	// Bail-out target: R26 = record.fallback; BR through its code word.
 	b.bind(bail)
-	b.add(aMOVD, a64mem(regCtxtA64, RecordFallback), a64reg(regCtxtA64))
-	b.add(aMOVD, a64mem(regCtxtA64, 0), a64reg(regScratchA64))
-	b.add(aB, a64none, a64mem(regScratchA64, 0))
+	b.add(aMOVD, a64mem(regCtxtARM64, RecordFallback), a64reg(regCtxtARM64))
+	b.add(aMOVD, a64mem(regCtxtARM64, 0), a64reg(regScratchARM64))
+	b.add(aB, a64none, a64mem(regScratchARM64, 0))
 	return b.assemble()
 }
 
@@ -202,7 +202,7 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 // Go integer registers after it, and only R22 and R23 are scratch.
 func errnoResultARM64(b *a64prog, p *abi.Plan, rt *Runtime) {
 	lo, hi := xr(p.ErrGo.Reg), xr(p.ErrGo.Reg+1)
-	e, t := regErrnoA64, regScratch3A64
+	e, t := regErrnoARM64, regScratch3ARM64
 	noErr := b.jump(aCBZ, e)
 	b.add(aMOVD, a64imm(4095), a64reg(t))
 	b.add3(aCMP, a64reg(t), e, a64none)
@@ -217,10 +217,10 @@ func errnoResultARM64(b *a64prog, p *abi.Plan, rt *Runtime) {
 	b.bind([]a64jump{done})
 }
 
-// addConstA64 adds v to r. Small values (either sign) are an immediate
+// addConstARM64 adds v to r. Small values (either sign) are an immediate
 // operand; others are materialised in scratch first, so that the
 // assembler never needs R27.
-func addConstA64(b *a64prog, r int16, v int64, scratch int16) {
+func addConstARM64(b *a64prog, r int16, v int64, scratch int16) {
 	switch {
 	case v == 0:
 	case v > 0 && v < 4096:
@@ -233,9 +233,9 @@ func addConstA64(b *a64prog, r int16, v int64, scratch int16) {
 	}
 }
 
-// compareConstA64 sets the flags from r - v. Small values (either sign)
+// compareConstARM64 sets the flags from r - v. Small values (either sign)
 // are an immediate operand; others are materialised in scratch first.
-func compareConstA64(b *a64prog, r int16, v int64, scratch int16) {
+func compareConstARM64(b *a64prog, r int16, v int64, scratch int16) {
 	switch {
 	case v >= 0 && v < 4096:
 		b.add3(aCMP, a64imm(v), r, a64none)
@@ -319,30 +319,30 @@ func toCStackARM64(b *a64prog, m move) {
 	case abi.Int:
 		src := regOfARM64(m.from)
 		if m.ext != abi.NoExt {
-			extendARM64(b, m.ext, src, regScratchA64, false)
-			src = regScratchA64
+			extendARM64(b, m.ext, src, regScratchARM64, false)
+			src = regScratchARM64
 		}
 		b.add(aMOVD, a64reg(src), dst)
 	case abi.Stack:
 		if m.promote {
-			loadGoStackARM64(b, m, fregScratchA64)
-			b.add(aFMOVD, a64reg(fregScratchA64), dst)
+			loadGoStackARM64(b, m, fregScratchARM64)
+			b.add(aFMOVD, a64reg(fregScratchARM64), dst)
 			return
 		}
-		loadGoStackARM64(b, m, regScratchA64)
-		b.add(aMOVD, a64reg(regScratchA64), dst)
+		loadGoStackARM64(b, m, regScratchARM64)
+		b.add(aMOVD, a64reg(regScratchARM64), dst)
 	}
 }
 
 // loadGoStackARM64 loads a Go stack argument into register r (an integer
 // register, or an F register for floats), extending narrow integers.
 func loadGoStackARM64(b *a64prog, m move, r int16) {
-	src := a64mem(regOldSPA64, int32(goStackARM64+m.from.Off))
+	src := a64mem(regOldSPARM64, int32(goStackARM64+m.from.Off))
 	if m.slice {
 		// The header's length follows its data pointer.
 		b.add(aMOVD, src, a64reg(r))
-		b.add(aMOVD, a64mem(regOldSPA64, int32(goStackARM64+m.from.Off+8)), a64reg(regScratch2A64))
-		nullIfZeroARM64(b, regScratch2A64, r)
+		b.add(aMOVD, a64mem(regOldSPARM64, int32(goStackARM64+m.from.Off+8)), a64reg(regScratch2ARM64))
+		nullIfZeroARM64(b, regScratch2ARM64, r)
 		return
 	}
 	if isFloatReg(r) {
@@ -442,10 +442,10 @@ func parallelARM64(b *a64prog, moves []move) {
 		}
 	}, func(src int16, float bool) int16 {
 		if float {
-			b.add(aFMOVD, a64reg(src), a64reg(fregScratchA64))
-			return fregScratchA64
+			b.add(aFMOVD, a64reg(src), a64reg(fregScratchARM64))
+			return fregScratchARM64
 		}
-		b.add(aMOVD, a64reg(src), a64reg(regScratchA64))
-		return regScratchA64
+		b.add(aMOVD, a64reg(src), a64reg(regScratchARM64))
+		return regScratchARM64
 	})
 }

@@ -18,9 +18,9 @@ import (
 // so they run on every host: qemu runs the code, but only these catch an
 // encoding the emulator happens to tolerate.
 
-// runtimeA64 is a fixed arm64 runtime description so listings are stable:
+// runtimeARM64 is a fixed arm64 runtime description so listings are stable:
 // the TLS g slot at TPIDR_EL0+16 and systemstack_switch+8 at 0x9b908.
-func runtimeA64(trace bool) *Runtime {
+func runtimeARM64(trace bool) *Runtime {
 	rt := Go126
 	rt.TLSG = 16
 	rt.SwitchPC = 0x9b908
@@ -28,7 +28,7 @@ func runtimeA64(trace bool) *Runtime {
 	return &rt
 }
 
-func planA64(t testing.TB, src string, shapes []abi.GoParam) *abi.Plan {
+func planARM64(t testing.TB, src string, shapes []abi.GoParam) *abi.Plan {
 	t.Helper()
 	s, err := sig.Parse(src)
 	if err != nil {
@@ -41,9 +41,9 @@ func planA64(t testing.TB, src string, shapes []abi.GoParam) *abi.Plan {
 	return p
 }
 
-func compileA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []byte {
+func compileSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []byte {
 	t.Helper()
-	code, err := Compile(planA64(t, src, shapes), runtimeA64(trace))
+	code, err := Compile(planARM64(t, src, shapes), runtimeARM64(trace))
 	if err != nil {
 		t.Fatalf("%s: %v", src, err)
 	}
@@ -53,9 +53,9 @@ func compileA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []by
 	return code
 }
 
-func listA64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []string {
+func listSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []string {
 	t.Helper()
-	l, err := listARM64(compileA64(t, src, shapes, trace))
+	l, err := listARM64(compileSigARM64(t, src, shapes, trace))
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", src, err, l)
 	}
@@ -100,17 +100,17 @@ ret
 ldr x26, [x26,#16]
 ldr x21, [x26]
 br x21`
-	got := strings.Join(listA64(t, "i32(i32, i32)", nil, false), "\n")
+	got := strings.Join(listSigARM64(t, "i32(i32, i32)", nil, false), "\n")
 	if got != want {
 		t.Errorf("i32(i32, i32) on arm64:\n%s\n\nwant:\n%s", got, want)
 	}
 }
 
-// listingSigsA64 are the representative shapes every contract test runs
+// listingSigsARM64 are the representative shapes every contract test runs
 // over: the plain case, a float, narrow arguments and result, more than 8
 // integer and more than 8 float arguments (C stack slots and Go stack
 // arguments), a mix, and slices in registers and on the Go stack.
-var listingSigsA64 = []struct {
+var listingSigsARM64 = []struct {
 	src    string
 	shapes []abi.GoParam
 }{
@@ -131,8 +131,8 @@ var listingSigsA64 = []struct {
 // after the call; SP, R29 and LR come back from the frame; the bail-out
 // jumps through the fallback funcval with LR untouched.
 func TestEntryContractARM64(t *testing.T) {
-	for _, tc := range listingSigsA64 {
-		lines := listA64(t, tc.src, tc.shapes, false)
+	for _, tc := range listingSigsARM64 {
+		lines := listSigARM64(t, tc.src, tc.shapes, false)
 		l := strings.Join(lines, "\n")
 		wantPrefix := []string{
 			"ldr x20, [x26,#8]",
@@ -188,16 +188,16 @@ func TestEntryContractARM64(t *testing.T) {
 		// Nothing in the bail-out path writes a Go argument register, a
 		// float register or LR; only R20, R21 and R26.
 		for _, line := range append(lines[:5:5], lines[len(lines)-3:]...) {
-			if d := destA64(line); d != "" && d != "x20" && d != "x21" && d != "x26" {
+			if d := destARM64(line); d != "" && d != "x20" && d != "x21" && d != "x26" {
 				t.Errorf("%s: bail-out path writes %s: %q", tc.src, d, line)
 			}
 		}
 	}
 }
 
-// destA64 is the register an instruction of the bail-out path writes, or
+// destARM64 is the register an instruction of the bail-out path writes, or
 // "" for stores, compares and branches.
-func destA64(line string) string {
+func destARM64(line string) string {
 	op, args, _ := strings.Cut(line, " ")
 	switch op {
 	case "ldr", "ldur", "mov", "add", "sub", "mrs":
@@ -211,7 +211,7 @@ func destA64(line string) string {
 // check the words against Go's own encoding (MRS TPIDR_EL0, R0 is
 // 0xd53bd040; Rt in the low five bits).
 func TestTPIDRARM64(t *testing.T) {
-	code := compileA64(t, "i32(i32, i32)", nil, false)
+	code := compileSigARM64(t, "i32(i32, i32)", nil, false)
 	var mrs []uint32
 	for pc := 0; pc+4 <= len(code); pc += 4 {
 		if w := binary.LittleEndian.Uint32(code[pc:]); w&^31 == 0xd53bd040 {
@@ -226,7 +226,7 @@ func TestTPIDRARM64(t *testing.T) {
 // Narrow arguments are extended to 32 bits in their C registers, and a
 // narrow result is normalised to the full register.
 func TestNarrowARM64(t *testing.T) {
-	lines := listA64(t, "u8(i8, u16, bool, i16)", nil, false)
+	lines := listSigARM64(t, "u8(i8, u16, bool, i16)", nil, false)
 	l := strings.Join(lines, "\n")
 	for _, w := range []string{"sxtb w0, w0", "uxth w1, w1", "uxtb w2, w2", "sxth w3, w3", "blr x20", "uxtb w0, w0", "ret"} {
 		i := indexOf(lines, w)
@@ -240,14 +240,14 @@ func TestNarrowARM64(t *testing.T) {
 		"i16()": "sxth x0, w0", "u16()": "uxth w0, w0", "i32()": "sxtw x0, w0",
 		"u32()": "mov w0, w0",
 	} {
-		lines := listA64(t, src, nil, false)
+		lines := listSigARM64(t, src, nil, false)
 		call := indexOf(lines, "blr x20")
 		if call < 0 || lines[call+1] != norm {
 			t.Errorf("%s: want %q right after the call\n%s", src, norm, strings.Join(lines, "\n"))
 		}
 	}
 	for _, src := range []string{"i64()", "ptr()", "f32()", "f64()", "void()"} {
-		lines := listA64(t, src, nil, false)
+		lines := listSigARM64(t, src, nil, false)
 		call := indexOf(lines, "blr x20")
 		if call < 0 || !strings.HasPrefix(lines[call+1], "mrs ") {
 			t.Errorf("%s: something between the call and the restore\n%s", src, strings.Join(lines, "\n"))
@@ -270,7 +270,7 @@ func indexOf(lines []string, s string) int {
 // caller's frame above ours (R19+24).
 func TestStackArgsARM64(t *testing.T) {
 	ints := "i64(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i8, i16, u8)"
-	lines := listA64(t, ints, nil, false)
+	lines := listSigARM64(t, ints, nil, false)
 	l := strings.Join(lines, "\n")
 	for _, w := range []string{
 		"sub x22, x22, #0x60", // 12 C stack slots
@@ -291,7 +291,7 @@ func TestStackArgsARM64(t *testing.T) {
 	}
 
 	floats := "f64(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f32, f64)"
-	lines = listA64(t, floats, nil, false)
+	lines = listSigARM64(t, floats, nil, false)
 	l = strings.Join(lines, "\n")
 	for _, w := range []string{
 		"sub x22, x22, #0x50", // 10 C stack slots
@@ -313,7 +313,7 @@ func TestStackArgsARM64(t *testing.T) {
 // of the record's count word, before the frame is built.
 func TestTraceCounterARM64(t *testing.T) {
 	for _, trace := range []bool{false, true} {
-		lines := listA64(t, "i32(i32, i32)", nil, trace)
+		lines := listSigARM64(t, "i32(i32, i32)", nil, trace)
 		l := strings.Join(lines, "\n")
 		n := strings.Count(l, "ldxr ")
 		if want := map[bool]int{false: 0, true: 1}[trace]; n != want || strings.Count(l, "stxr ") != want {
@@ -360,27 +360,27 @@ func TestArgumentMovesARM64(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, err := Compile(p, runtimeA64(false))
+		code, err := Compile(p, runtimeARM64(false))
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		if err := simulateMovesA64(p, code, rnd); err != nil {
+		if err := simulateMovesARM64(p, code, rnd); err != nil {
 			l, _ := listARM64(code)
 			t.Fatalf("%v\n%s\n%s", err, p, l)
 		}
 	}
 }
 
-// machineA64 is the state the simulator tracks.
-type machineA64 struct {
+// machineARM64 is the state the simulator tracks.
+type machineARM64 struct {
 	x       [32]uint64 // x31 is never used
 	v       [32]uint64 // the low 64 bits of each vector register
 	goStack []byte     // bytes at R19+24...
 	cStack  []byte     // bytes at SP...
 }
 
-func simulateMovesA64(p *abi.Plan, code []byte, rnd func() uint64) error {
-	m := &machineA64{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+64)}
+func simulateMovesARM64(p *abi.Plan, code []byte, rnd func() uint64) error {
+	m := &machineARM64{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+64)}
 	for i := range m.x {
 		m.x[i] = rnd()
 	}
@@ -452,16 +452,16 @@ func simulateMovesA64(p *abi.Plan, code []byte, rnd func() uint64) error {
 		case abi.Stack:
 			got = binary.LittleEndian.Uint64(m.cStack[a.C.Off:])
 		}
-		if mask, w := cViewA64(a, want[i]); got&mask != w {
+		if mask, w := cViewARM64(a, want[i]); got&mask != w {
 			return fmt.Errorf("arg %d (%v): C sees %#x (mask %#x), want %#x", i, a.Kind, got&mask, mask, w)
 		}
 	}
 	return nil
 }
 
-// cViewA64 is the part of a 64-bit location C reads for an argument, and
+// cViewARM64 is the part of a 64-bit location C reads for an argument, and
 // the value it must hold there: narrow integers extended to 32 bits.
-func cViewA64(a abi.Arg, v uint64) (mask, want uint64) {
+func cViewARM64(a abi.Arg, v uint64) (mask, want uint64) {
 	switch {
 	case a.Promote:
 		return ^uint64(0), v
@@ -479,9 +479,9 @@ func cViewA64(a abi.Arg, v uint64) (mask, want uint64) {
 	return ^uint64(0), v
 }
 
-// regA64 maps a decoded register to its file ('x' or 'v'), number and
+// regARM64 maps a decoded register to its file ('x' or 'v'), number and
 // width in bits.
-func regA64(a arm64asm.Arg) (file byte, n int, bits int, ok bool) {
+func regARM64(a arm64asm.Arg) (file byte, n int, bits int, ok bool) {
 	r, isReg := a.(arm64asm.Reg)
 	if !isReg {
 		return 0, 0, 0, false
@@ -503,8 +503,8 @@ func regA64(a arm64asm.Arg) (file byte, n int, bits int, ok bool) {
 	return 0, 0, 0, false
 }
 
-func (m *machineA64) get(a arm64asm.Arg) (uint64, int, error) {
-	file, n, bits, ok := regA64(a)
+func (m *machineARM64) get(a arm64asm.Arg) (uint64, int, error) {
+	file, n, bits, ok := regARM64(a)
 	if !ok {
 		return 0, 0, fmt.Errorf("not a register: %v", a)
 	}
@@ -522,8 +522,8 @@ func (m *machineA64) get(a arm64asm.Arg) (uint64, int, error) {
 }
 
 // set writes a register; a 32-bit (W or S) write clears the upper half.
-func (m *machineA64) set(a arm64asm.Arg, v uint64) error {
-	file, n, bits, ok := regA64(a)
+func (m *machineARM64) set(a arm64asm.Arg, v uint64) error {
+	file, n, bits, ok := regARM64(a)
 	if !ok {
 		return fmt.Errorf("not a register: %v", a)
 	}
@@ -541,9 +541,9 @@ func (m *machineA64) set(a arm64asm.Arg, v uint64) error {
 	return nil
 }
 
-// memA64 resolves a memory operand: R19+24+off is the Go stack, SP+off
+// memARM64 resolves a memory operand: R19+24+off is the Go stack, SP+off
 // the C stack. Only plain offsets occur between the switch and the call.
-func (m *machineA64) memA64(a arm64asm.Arg) ([]byte, int, error) {
+func (m *machineARM64) memARM64(a arm64asm.Arg) ([]byte, int, error) {
 	mi, ok := a.(arm64asm.MemImmediate)
 	if !ok || mi.Mode != arm64asm.AddrOffset {
 		return nil, 0, fmt.Errorf("unexpected memory operand %v", a)
@@ -571,7 +571,7 @@ func signExtend(v uint64, bits int) uint64 {
 
 // exec runs one instruction at pc; it returns the next pc for a taken
 // branch, or -1.
-func (m *machineA64) exec(inst arm64asm.Inst, pc int) (int, error) {
+func (m *machineARM64) exec(inst arm64asm.Inst, pc int) (int, error) {
 	args := inst.Args
 	switch inst.Op {
 	case arm64asm.MOV:
@@ -617,11 +617,11 @@ func (m *machineA64) exec(inst arm64asm.Inst, pc int) (int, error) {
 		}
 		return -1, m.set(args[0], v)
 	case arm64asm.LDR, arm64asm.LDRB, arm64asm.LDRSB, arm64asm.LDRH, arm64asm.LDRSH:
-		buf, off, err := m.memA64(args[1])
+		buf, off, err := m.memARM64(args[1])
 		if err != nil {
 			return -1, err
 		}
-		_, _, bits, _ := regA64(args[0])
+		_, _, bits, _ := regARM64(args[0])
 		size := map[arm64asm.Op]int{arm64asm.LDRB: 1, arm64asm.LDRSB: 1, arm64asm.LDRH: 2, arm64asm.LDRSH: 2}[inst.Op]
 		if size == 0 {
 			size = bits / 8
@@ -634,7 +634,7 @@ func (m *machineA64) exec(inst arm64asm.Inst, pc int) (int, error) {
 		}
 		return -1, m.set(args[0], v)
 	case arm64asm.STR:
-		buf, off, err := m.memA64(args[1])
+		buf, off, err := m.memARM64(args[1])
 		if err != nil {
 			return -1, err
 		}
@@ -664,13 +664,13 @@ func (m *machineA64) exec(inst arm64asm.Inst, pc int) (int, error) {
 // in its Go register, or through F16 on its way from the Go stack to a C
 // stack slot, and stored as 8 bytes.
 func TestVariadicPromoteListingARM64(t *testing.T) {
-	lines := listA64(t, "i32(ptr, ... f32)", nil, false)
+	lines := listSigARM64(t, "i32(ptr, ... f32)", nil, false)
 	l := strings.Join(lines, "\n")
 	if i, j := indexOf(lines, "fcvt d0, s0"), indexOf(lines, "blr x20"); i < 0 || j < i {
 		t.Errorf("i32(ptr, ... f32): no fcvt d0, s0 before the call\n%s", l)
 	}
 	src := "i32(ptr, ... f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)"
-	lines = listA64(t, src, nil, false)
+	lines = listSigARM64(t, src, nil, false)
 	l = strings.Join(lines, "\n")
 	for _, w := range []string{
 		"mov sp, x22", "fcvt d8, s8", "str d8, [sp]", // F8 goes to the first C stack slot
@@ -696,9 +696,9 @@ func TestVariadicPromoteListingARM64(t *testing.T) {
 // here) and the TLS g slot is restored. Without a verified errno slot the
 // plan is refused.
 func TestErrnoARM64(t *testing.T) {
-	p := planA64(t, "i32(ptr, i32)", nil)
+	p := planARM64(t, "i32(ptr, i32)", nil)
 	p = withErrno(t, p)
-	rt := runtimeA64(false)
+	rt := runtimeARM64(false)
 	if _, err := Compile(p, rt); err == nil {
 		t.Fatal("compiled errno capture without an errno slot")
 	}
@@ -765,9 +765,9 @@ func TestErrnoRegistersARM64(t *testing.T) {
 		{"i32(ptr, ... f32, f64)", nil, "x1", "x2"},
 	} {
 		for _, off := range []int32{16, -56, 0, 0x1388, -70000} {
-			p := planA64(t, tc.src, tc.shapes)
+			p := planARM64(t, tc.src, tc.shapes)
 			p = withErrno(t, p)
-			rt := runtimeA64(false)
+			rt := runtimeARM64(false)
 			rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, off, 0x4a_5000, 0xffff_1234_5678
 			code, err := Compile(p, rt)
 			if err != nil {
@@ -790,7 +790,7 @@ func TestErrnoRegistersARM64(t *testing.T) {
 				t.Fatalf("%s: errno clear, call and load not in sequence\n%s", tc.src, l)
 			}
 			for _, line := range lines[mrs+1 : call-1] {
-				if d := writesA64(line); d != "x22" && d != "x23" {
+				if d := writesARM64(line); d != "x22" && d != "x23" {
 					t.Errorf("%s, offset %d: %q between the errno address and the call\n%s", tc.src, off, line, l)
 				}
 			}
@@ -807,7 +807,7 @@ func TestErrnoRegistersARM64(t *testing.T) {
 			}
 			wrote := map[string]bool{}
 			for _, line := range lines[call+1 : restore] {
-				d := writesA64(line)
+				d := writesARM64(line)
 				if !allowed[d] {
 					t.Errorf("%s: %q writes %s after the call\n%s", tc.src, line, d, l)
 				}
@@ -820,9 +820,9 @@ func TestErrnoRegistersARM64(t *testing.T) {
 	}
 }
 
-// writesA64 is the register (as xN, or vN for floating point) a decoded
+// writesARM64 is the register (as xN, or vN for floating point) a decoded
 // instruction writes, or "" for stores, compares and branches.
-func writesA64(line string) string {
+func writesARM64(line string) string {
 	op, args, _ := strings.Cut(line, " ")
 	switch op {
 	case "str", "stur", "cmp", "cmn", "cbz", "cbnz", "b", "ret", "blr", "br":

@@ -102,53 +102,54 @@ func indexed(base, index int16, scale int16) obj.Addr {
 
 var none obj.Addr
 
-// Opcodes the lowering uses, renamed so that amd64.go reads as Go assembly.
+// Opcodes the lowering uses, renamed so that amd64.go reads as Go assembly
+// (the x prefix keeps them out of the package API, as a does for arm64).
 const (
-	MOVQ     = x86.AMOVQ
-	MOVL     = x86.AMOVL
-	MOVW     = x86.AMOVW
-	MOVB     = x86.AMOVB
-	MOVBLSX  = x86.AMOVBLSX
-	MOVBLZX  = x86.AMOVBLZX
-	MOVWLSX  = x86.AMOVWLSX
-	MOVWLZX  = x86.AMOVWLZX
-	MOVBQSX  = x86.AMOVBQSX
-	MOVWQSX  = x86.AMOVWQSX
-	MOVLQSX  = x86.AMOVLQSX
-	MOVSD    = x86.AMOVSD
-	MOVSS    = x86.AMOVSS
-	CVTSS2SD = x86.ACVTSS2SD
-	LEAQ     = x86.ALEAQ
-	TESTQ    = x86.ATESTQ
-	XORL     = x86.AXORL
-	CMOVQEQ  = x86.ACMOVQEQ
-	CMOVQHI  = x86.ACMOVQHI
-	JMPL     = obj.AJMP
-	CMPQ     = x86.ACMPQ
-	PUSHQ    = x86.APUSHQ
-	POPQ     = x86.APOPQ
-	SUBQ     = x86.ASUBQ
-	ANDQ     = x86.AANDQ
-	XORPS    = x86.AXORPS
-	LOCK     = x86.ALOCK
-	INCQ     = x86.AINCQ
-	JEQ      = x86.AJEQ
-	JMP      = obj.AJMP
-	CALL     = obj.ACALL
-	RET      = obj.ARET
+	xMOVQ     = x86.AMOVQ
+	xMOVL     = x86.AMOVL
+	xMOVW     = x86.AMOVW
+	xMOVB     = x86.AMOVB
+	xMOVBLSX  = x86.AMOVBLSX
+	xMOVBLZX  = x86.AMOVBLZX
+	xMOVWLSX  = x86.AMOVWLSX
+	xMOVWLZX  = x86.AMOVWLZX
+	xMOVBQSX  = x86.AMOVBQSX
+	xMOVWQSX  = x86.AMOVWQSX
+	xMOVLQSX  = x86.AMOVLQSX
+	xMOVSD    = x86.AMOVSD
+	xMOVSS    = x86.AMOVSS
+	xCVTSS2SD = x86.ACVTSS2SD
+	xLEAQ     = x86.ALEAQ
+	xTESTQ    = x86.ATESTQ
+	xXORL     = x86.AXORL
+	xCMOVQEQ  = x86.ACMOVQEQ
+	xCMOVQHI  = x86.ACMOVQHI
+	xJMPL     = obj.AJMP
+	xCMPQ     = x86.ACMPQ
+	xPUSHQ    = x86.APUSHQ
+	xPOPQ     = x86.APOPQ
+	xSUBQ     = x86.ASUBQ
+	xANDQ     = x86.AANDQ
+	xXORPS    = x86.AXORPS
+	xLOCK     = x86.ALOCK
+	xINCQ     = x86.AINCQ
+	xJEQ      = x86.AJEQ
+	xJMP      = obj.AJMP
+	xCALL     = obj.ACALL
+	xRET      = obj.ARET
 )
 
 // movOfSize is the integer move of n bytes (1, 2, 4 or 8).
 func movOfSize(n int) obj.As {
 	switch n {
 	case 1:
-		return MOVB
+		return xMOVB
 	case 2:
-		return MOVW
+		return xMOVW
 	case 4:
-		return MOVL
+		return xMOVL
 	case 8:
-		return MOVQ
+		return xMOVQ
 	}
 	panic(fmt.Sprintf("jit: BUG: a move of %d bytes", n))
 }
