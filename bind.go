@@ -104,15 +104,11 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 		return fmt.Errorf("jitffi: bind %s as %v: %w: %s", name, s, ErrNotFast, b.path.Reason)
 	}
 
-	b.target = &fallback.Target{
-		Addr:          addr,
-		ErrClosed:     &closedError{name},
-		ErrnoLocation: errnoState.location,
-		Owner:         b,
-	}
+	var gate *fallback.Gate
 	if l != nil {
-		b.target.Gate = &l.gate
+		gate = &l.gate
 	}
+	b.target = fallback.NewTarget(addr, gate, &closedError{name}, errnoState.location, b)
 	slow, err := fallback.Make(plan, t, b.target)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)

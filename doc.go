@@ -60,4 +60,17 @@
 //
 // C code must not call back into Go, and must not unwind (longjmp) across
 // the call.
+//
+// # Layout
+//
+// library.go (Open, Library), bind.go (Bind, BindAddr: orchestration
+// only), options.go (Option, the environment variables), errors.go, path.go
+// (Path, PathOf, Describe, FastPathError), engine.go (the one choice of
+// path, the start-up check, the record and the registry), fast.go (the
+// code cache) and errno.go. Go-type checking and inference live in
+// internal/gotype.
+//
+// Stability: every exported name of this package is public API under the
+// usual Go compatibility promise; Path.Reason's wording and Describe's
+// output are for people and may change.
 package jitffi

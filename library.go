@@ -103,7 +103,7 @@ func (l *Library) Close() error {
 
 	// New calls bail out of the fast path (target zero) into the
 	// fallback, which sees the gate closed and panics.
-	l.gate.Closed.Store(true)
+	l.gate.Close()
 	for _, b := range bindings {
 		if b.rec != nil {
 			atomic.StoreUintptr(&b.rec.target, 0)
@@ -116,7 +116,7 @@ func (l *Library) Close() error {
 	runtime.ReadMemStats(&ms)
 	// Calls on the cgocall path are in syscall state, which a
 	// stop-the-world does not wait for; they are counted instead.
-	for l.gate.InFlight.Load() != 0 {
+	for l.gate.InFlight() != 0 {
 		time.Sleep(50 * time.Microsecond)
 	}
 	runtime.LockOSThread()

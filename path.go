@@ -55,7 +55,7 @@ func PathOf(fn any) Path {
 	if b == nil {
 		return Path{Cause: CauseNotBound, Reason: "not bound by jitffi"}
 	}
-	if b.target.Gate != nil && b.target.Gate.Closed.Load() {
+	if g := b.target.Gate(); g != nil && g.Closed() {
 		return Path{Cause: CauseClosed, Reason: ErrClosed.Error()}
 	}
 	return b.path
@@ -89,7 +89,7 @@ func Counts(fn any) (fast, fallback uint64) {
 	if b.rec != nil {
 		fast = atomic.LoadUint64(&b.rec.count)
 	}
-	return fast, b.target.Calls.Load()
+	return fast, b.target.Calls()
 }
 
 // Describe explains what was generated for fn: its path, the plan (where

@@ -44,33 +44,59 @@ type frame struct {
 	scratch []uint64
 }
 
-// Gate is shared by every binding of one library: Close sets Closed and
-// then waits for InFlight to drain before unloading the library.
+// Gate is shared by every binding of one library: Close closes it and
+// then waits for InFlight to drain before unloading the library. The zero
+// value is an open gate.
 type Gate struct {
-	Closed   atomic.Bool
-	InFlight atomic.Int64
+	closed   atomic.Bool
+	inFlight atomic.Int64
 }
 
-// Target is what a fallback closure calls.
+// Close makes every later call through the gate panic with its Target's
+// closed error, before any C code runs.
+func (g *Gate) Close() { g.closed.Store(true) }
+
+// Closed reports whether Close was called.
+func (g *Gate) Closed() bool { return g.closed.Load() }
+
+// InFlight is the number of calls through the gate that are running now.
+func (g *Gate) InFlight() int64 { return g.inFlight.Load() }
+
+// Target is what a fallback closure calls; NewTarget makes one.
 type Target struct {
-	Addr uintptr
-	Gate *Gate // nil for addresses that never close
+	addr uintptr
+	gate *Gate // nil for addresses that never close
 
-	// ErrClosed is the panic value once the gate is closed.
-	ErrClosed error
+	// errClosed is the panic value once the gate is closed.
+	errClosed error
 
-	// Calls counts the calls that entered this closure: every call of a
+	// calls counts the calls that entered this closure: every call of a
 	// slow binding, and the bail-outs of a fast one. One atomic add is
 	// noise at this path's cost, so it is always maintained.
-	Calls atomic.Uint64
+	calls atomic.Uint64
 
-	// ErrnoLocation is the address of the C library's
+	// errnoLocation is the address of the C library's
 	// __errno_location, for plans with Errno.
-	ErrnoLocation uintptr
+	errnoLocation uintptr
 
-	// Owner is kept alive for as long as the closure is.
-	Owner any
+	// owner is kept alive for as long as the closure is.
+	owner any
 }
+
+// NewTarget describes the C function at addr: gate (nil for an address
+// that never closes) is checked on every call, errClosed is the panic
+// value once it is closed, errnoLocation is __errno_location (needed by
+// plans with Errno), and owner is kept alive as long as the closure is.
+func NewTarget(addr uintptr, gate *Gate, errClosed error, errnoLocation uintptr, owner any) *Target {
+	return &Target{addr: addr, gate: gate, errClosed: errClosed, errnoLocation: errnoLocation, owner: owner}
+}
+
+// Calls is the number of calls that entered the closure: every call of a
+// slow binding, and the bail-outs of a fast one.
+func (t *Target) Calls() uint64 { return t.calls.Load() }
+
+// Gate is the gate given to NewTarget.
+func (t *Target) Gate() *Gate { return t.gate }
 
 // Make returns a func value of type fnType that calls t through the plan.
 // fnType must already have been checked against the plan's signature.
@@ -84,7 +110,7 @@ func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
 	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
 		return reflect.Value{}, errors.New("fallback: BUG: Go type does not match the plan")
 	}
-	if p.Errno && t.ErrnoLocation == 0 {
+	if p.Errno && t.errnoLocation == 0 {
 		return reflect.Value{}, errors.New("fallback: errno capture needs the C library's __errno_location")
 	}
 	if p.Sig.HasStruct() && !structStub {
@@ -116,19 +142,19 @@ type caller struct {
 
 func (c *caller) call(args []reflect.Value) []reflect.Value {
 	t := c.target
-	if g := t.Gate; g != nil {
+	if g := t.gate; g != nil {
 		// Count in before checking Closed: Close sets Closed and then
 		// waits for InFlight to reach zero, so a call either sees Closed
 		// or is waited for.
-		g.InFlight.Add(1)
-		defer g.InFlight.Add(-1)
-		if g.Closed.Load() {
-			panic(t.ErrClosed)
+		g.inFlight.Add(1)
+		defer g.inFlight.Add(-1)
+		if g.closed.Load() {
+			panic(t.errClosed)
 		}
 	}
-	t.Calls.Add(1)
+	t.calls.Add(1)
 	f := c.pool.Get().(*frame)
-	f.fn = t.Addr
+	f.fn = t.addr
 	for i, a := range c.plan.Args {
 		if a.Struct != nil {
 			c.putStruct(f, i, a.Struct, args[i])
@@ -146,7 +172,7 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 	}
 	f.errnoF = 0
 	if c.plan.Errno {
-		f.errnoF = t.ErrnoLocation
+		f.errnoF = t.errnoLocation
 	}
 	f.nfloat = uintptr(c.plan.VecRegs) // AL: read by variadic callees on amd64
 	f.nstack = uintptr(c.nstack)

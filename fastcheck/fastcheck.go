@@ -13,6 +13,9 @@
 // collector, not a fall to the slow path.
 //
 // fastcheck imports only the root package and the standard library.
+//
+// Stability: Require is public API and keeps its signature; what it checks
+// may get stricter as jitffi learns to prove more.
 package fastcheck
 
 import (

@@ -21,6 +21,11 @@
 // golang-asm (Go 1.15's cmd/internal/obj) does the encoding behind one
 // small adapter per architecture (x86enc.go, arm64enc.go, sharing the
 // locked context of asmctx.go); the rest of the package speaks its own
-// vocabulary. jit imports abi, sig and golang-asm, never exec, fallback or
-// the root package.
+// vocabulary. jit imports abi, sig, golang-asm and golang.org/x/arch (the
+// decoders behind Disassemble), never exec, fallback or the root package.
+//
+// Stability: CanLower, Compile, Disassemble, Runtime and the Record*
+// offsets are public API for the root package and tools such as the dump
+// command; the generated code and its listing may change in any release.
+// The opcode and register names of the lowering are unexported.
 package jit

@@ -27,10 +27,12 @@
 //
 // # Type trees
 //
-// Parameter and result types are Type values, nodes of a tree. Today every
-// node is a Scalar; structs by value and arrays will be further node kinds
-// whose C folding, Go folding and value generation recurse into their
-// children, and variadic tails a property of the Case. The checksum scheme
-// already extends to them: a compound value folds its scalar leaves in
-// declaration order.
+// Parameter and result types are Type values, nodes of a tree: Scalar,
+// Struct (a struct by value, see struct.go) and Array (only as a struct
+// field). C folding, Go folding and value generation recurse into the
+// children, and a compound value folds its scalar leaves in declaration
+// order.
+//
+// abifuzz imports sig and the standard library; only tests of the root
+// package use it. Stability: internal.
 package abifuzz
