@@ -116,6 +116,9 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 
 	var fn unsafe.Pointer // the funcval the user's variable will hold
 	if b.path.Fast {
+		if plan.Errno {
+			useErrnoTable()
+		}
 		code, entry, err := trampoline(plan)
 		if err != nil {
 			if cfg.strict {

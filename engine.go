@@ -82,8 +82,6 @@ func initFast() {
 	if errnoState.err == nil && errnoState.tlsOK {
 		rt.ErrnoOK = true
 		rt.ErrnoTLS = errnoState.tlsOff
-		rt.ErrnoItab = errnoState.itab
-		rt.ErrnoTable = uint64(uintptr(unsafe.Pointer(&errnoState.table[0])))
 	}
 	fast.rt = rt
 	fast.arena = exec.New(exec.Arch(runtime.GOARCH))

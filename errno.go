@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
-	"syscall"
-	"unsafe"
 
 	"github.com/ebitengine/purego"
 
@@ -23,12 +21,9 @@ var errnoState struct {
 	err      error   // why errno capture is unavailable altogether
 
 	// The fast path reads errno at a fixed offset from the thread
-	// pointer and builds the error from a table, without allocating.
+	// pointer and builds the error from errnoTable, without allocating.
 	tlsOK  bool
 	tlsOff int32
-	itab   uint64
-	boxes  [4096]error   // keeps the data words alive
-	table  [4096]uintptr // data word of boxes[i]
 }
 
 func initErrno() {
@@ -38,14 +33,6 @@ func initErrno() {
 		return
 	}
 	errnoState.location = loc
-	for i := range errnoState.boxes {
-		errnoState.boxes[i] = syscall.Errno(i)
-		w := (*[2]uintptr)(unsafe.Pointer(&errnoState.boxes[i]))
-		errnoState.table[i] = w[1]
-		if i == 1 {
-			errnoState.itab = uint64(w[0])
-		}
-	}
 	off, err := errnoOffset(loc)
 	if err == nil {
 		// The same offset must hold on another thread.

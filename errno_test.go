@@ -2,7 +2,10 @@ package jitffi
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -100,5 +103,41 @@ func TestErrnoBadType(t *testing.T) {
 	var inferred func(*byte, int32) (int32, error)
 	if err := libc.Bind(&inferred, "open", "", Errno()); err != nil {
 		t.Errorf("inferring i32(ptr, i32) beside the error result: %v", err)
+	}
+}
+
+// The errno table is built on the first fast binding with Errno, not on
+// the first Bind: checked in a fresh process, where no other test ran.
+func TestErrnoTableLazy(t *testing.T) {
+	if os.Getenv("JITFFI_TEST_ERRNO_LAZY") == "1" {
+		lib := itOpen(t)
+		var add func(int32, int32) int32
+		if err := lib.Bind(&add, "fx_add_i32", "i32(i32, i32)"); err != nil {
+			t.Fatal(err)
+		}
+		if add(2, 3) != 5 || errnoTable.table != nil {
+			t.Fatalf("after a Bind without Errno: table built = %v", errnoTable.table != nil)
+		}
+		var strtol func(*byte, *byte, int32) (int64, error)
+		libc, err := Open("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := libc.Bind(&strtol, "strtol", "i64(ptr, ptr, i32)", Errno()); err != nil {
+			t.Fatal(err)
+		}
+		if built, fast := errnoTable.table != nil, PathOf(strtol).Fast; built != fast {
+			t.Fatalf("after a Bind with Errno on path %v: table built = %v", PathOf(strtol), built)
+		}
+		s := []byte("99999999999999999999999\x00")
+		if _, err := strtol(&s[0], nil, 10); err != syscall.ERANGE {
+			t.Fatalf("strtol overflow: error %v, want ERANGE", err)
+		}
+		fmt.Println("LAZY-OK")
+		return
+	}
+	out, err := spawnTest(t, "TestErrnoTableLazy", "JITFFI_TEST_ERRNO_LAZY=1")
+	if err != nil || !strings.Contains(out, "LAZY-OK") {
+		t.Fatalf("child: %v\n%s", err, out)
 	}
 }
