@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+	"weak"
 
 	"github.com/ebitengine/purego"
 
@@ -24,9 +25,13 @@ type Library struct {
 	handle uintptr
 	gate   fallback.Gate // closes every binding's fallback and counts its calls
 
-	mu       sync.Mutex
-	closed   bool
-	bindings []*binding
+	mu     sync.Mutex
+	closed bool
+	// live holds the records of the fast bindings, weakly: a func the
+	// program dropped can be collected (its entry goes with it), and Close
+	// still reaches every one that can still be called.
+	live   map[uint64]weak.Pointer[record]
+	nextID uint64
 
 	decls atomic.Pointer[sig.Decls] // what CDef declared (cdef.go); nil before
 }
@@ -97,16 +102,16 @@ func (l *Library) Close() error {
 		return nil
 	}
 	l.closed = true
-	bindings := l.bindings
-	l.bindings = nil
+	live := l.live
+	l.live = nil
 	l.mu.Unlock()
 
 	// New calls bail out of the fast path (target zero) into the
 	// fallback, which sees the gate closed and panics.
 	l.gate.Close()
-	for _, b := range bindings {
-		if b.rec != nil {
-			atomic.StoreUintptr(&b.rec.target, 0)
+	for _, w := range live {
+		if r := w.Value(); r != nil {
+			atomic.StoreUintptr(&r.target, 0)
 		}
 	}
 	// A fast-path call that loaded its target just before the store may
@@ -133,8 +138,31 @@ func (l *Library) add(b *binding) error {
 	if l.closed {
 		return fmt.Errorf("jitffi: bind %s: %w", b.name, ErrClosed)
 	}
-	l.bindings = append(l.bindings, b)
+	if b.rec == nil {
+		return nil // the gate alone closes a slow binding
+	}
+	if l.live == nil {
+		l.live = make(map[uint64]weak.Pointer[record])
+	}
+	id := l.nextID
+	l.nextID++
+	l.live[id] = weak.Make(b.rec)
+	runtime.AddCleanup(b.rec, l.forget, id)
 	return nil
+}
+
+// forget drops the entry of a record that was collected.
+func (l *Library) forget(id uint64) {
+	l.mu.Lock()
+	delete(l.live, id)
+	l.mu.Unlock()
+}
+
+// liveBindings is the number of fast bindings Close would reach now.
+func (l *Library) liveBindings() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.live)
 }
 
 // addrPointer turns a C address into an unsafe.Pointer by reinterpreting
