@@ -116,6 +116,7 @@ func (b *a64prog) storeExclusive(src, base, status int16) *obj.Prog {
 // csel adds "CSEL cond, rn, rm, rd": rd = rn if cond holds, else rm.
 func (b *a64prog) csel(cond, rn, rm, rd int16) *obj.Prog {
 	p := b.add3(aCSEL, a64reg(cond), rn, a64reg(rd))
+	//lint:ignore SA1019 golang-asm's arm64 backend reads CSEL's second source only from From3.
 	p.SetFrom3(a64reg(rm))
 	return p
 }
