@@ -4,10 +4,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/arch/arm64/arm64asm"
 
 	"github.com/jitffi/jitffi/abi"
@@ -839,4 +842,49 @@ func writesARM64(line string) string {
 		return "v" + d[1:]
 	}
 	return d
+}
+
+// TestListingsARM64 pins the decoded trampolines of the representative
+// arm64 signatures, and of the variadic and errno shapes, in
+// testdata/arm64.listing, as testdata/amd64.listing does for amd64.
+func TestListingsARM64(t *testing.T) {
+	var b strings.Builder
+	rt := runtimeARM64(false)
+	rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, 48, 0x5000, 0x6000 // as in TestErrnoARM64
+	write := func(title string, p *abi.Plan) {
+		code, err := Compile(p, rt)
+		if err != nil {
+			t.Fatalf("%s: %v", title, err)
+		}
+		l, err := listARM64(code)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", title, err, l)
+		}
+		fmt.Fprintf(&b, "# %s (%d bytes)\n%s\n", title, len(code), l)
+	}
+	for _, tc := range listingSigsARM64 {
+		title := tc.src
+		if tc.shapes != nil {
+			title += " (ptr parameters as Go slices)"
+		}
+		write(title, planARM64(t, tc.src, tc.shapes))
+	}
+	for _, src := range []string{"i32(ptr, usize, ptr, ... i32, f64)", "i32(ptr, ...)"} {
+		write(src, planARM64(t, src, nil))
+	}
+	write("i32(ptr, i32) with errno", withErrno(t, planARM64(t, "i32(ptr, i32)", nil)))
+	got := b.String()
+	path := filepath.Join("testdata", "arm64.listing")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./jit -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("listings differ from %s (-want +got):\n%s", path, diff)
+	}
 }
