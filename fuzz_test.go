@@ -45,8 +45,7 @@ const abifuzzReports = 10
 // All three are called with the same arguments through reflect and must
 // return exactly (bit for bit) the value the C code computes. Signatures
 // with structs by value that abi keeps on the slow path (every one on
-// arm64; on amd64 those whose structs Go passes or returns on its stack)
-// take it even by default (PathOf says why), so they are bound two ways,
+// arm64) take it even by default (PathOf says why), so they are bound two ways,
 // by default and with Blocking, and have no bail-out binding; the others
 // are bound all three ways like any signature. After the
 // library is closed every binding must panic with ErrClosed without

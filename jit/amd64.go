@@ -232,7 +232,7 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 	stage := p.CStack
 	for _, a := range p.Args {
 		if a.Struct != nil {
-			pieces = append(pieces, stageStructAMD64(b, a.Struct, &stage)...)
+			pieces = append(pieces, stageStructAMD64(b, a, &stage)...)
 			continue
 		}
 		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
@@ -260,133 +260,6 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 		}
 	}
 	return nil
-}
-
-// Structs by value go through memory on the system stack, where Go's
-// field-by-field register assignment and System V's eightbytes meet
-// without any register shuffling:
-//
-//   - An argument's fields are stored from their Go registers at their C
-//     offsets, before any register is overwritten: into its C stack slots
-//     (class MEMORY, or no registers left), or into a staging area above
-//     the C stack arguments, from which its eightbytes are loaded into
-//     their C registers after every other move (no move reads a C
-//     register then). Eightbytes with padding are zeroed first.
-//   - A result's eightbytes are stored from RAX/RDX/XMM0/XMM1 into the
-//     staging area after the call (a MEMORY-class result is written there
-//     by the callee, whose hidden first argument points at it), and every
-//     field is loaded into its Go result register, narrow integers
-//     extended to 64 bits as for scalar results.
-//
-// The staging area starts at SP+CStack, 8-aligned.
-
-// stagingAMD64 is the size of the staging area: the eightbytes of the
-// register-passed struct arguments, or the struct result, whichever is
-// larger (the arguments are in registers before the result is written).
-func stagingAMD64(p *abi.Plan) int {
-	args := 0
-	for _, a := range p.Args {
-		if s := a.Struct; s != nil && s.Pass == abi.InRegs {
-			args += 8 * len(s.Pieces)
-		}
-	}
-	res := 0
-	if r := p.Result.Struct; r != nil {
-		res = alignUp(r.Size, 8)
-	}
-	return max(args, res)
-}
-
-// structLoad is the load of one staged eightbyte into its C register.
-type structLoad struct {
-	off int // from SP
-	to  abi.Loc
-}
-
-// stageStructAMD64 stores the fields of a struct argument into memory at
-// their C offsets: its C stack slots, or the staging area at *stage, which
-// it advances. It returns the loads into C registers that remain.
-func stageStructAMD64(b *x86prog, s *abi.Struct, stage *int) []structLoad {
-	var base int
-	var loads []structLoad
-	switch s.Pass {
-	case abi.InMemory:
-		base = s.Pieces[0].Loc.Off
-	case abi.InRegs:
-		base = *stage
-		*stage += 8 * len(s.Pieces)
-		for i, pc := range s.Pieces {
-			loads = append(loads, structLoad{off: base + 8*i, to: pc.Loc})
-		}
-	default:
-		panic(fmt.Sprintf("jit: BUG: struct argument passed %v on amd64", s.Pass))
-	}
-	// Zero the eightbytes with padding in them (C does not read it, but
-	// stale stack bytes would make what C sees depend on history).
-	filled := make([]int, (s.Size+7)/8)
-	for _, l := range s.Go {
-		filled[l.Off/8] += l.Kind.Size() // fields never straddle eightbytes
-	}
-	for i, n := range filled {
-		if n < 8 {
-			b.add(xMOVQ, imm(0), mem(rSP, int32(base+8*i)))
-		}
-	}
-	for _, l := range s.Go {
-		dst := mem(rSP, int32(base+l.Off))
-		src := regOfAMD64(l.Loc, true)
-		switch l.Kind {
-		case sig.F32:
-			b.add(xMOVSS, reg(src), dst)
-		case sig.F64:
-			b.add(xMOVSD, reg(src), dst)
-		default:
-			b.add(movOfSize(l.Kind.Size()), reg(src), dst)
-		}
-	}
-	return loads
-}
-
-// structResultAMD64 hands a struct result to Go: its C registers are
-// stored into the staging area (a MEMORY-class result is there already),
-// then each field is loaded into its Go register.
-func structResultAMD64(b *x86prog, p *abi.Plan) {
-	s := p.Result.Struct
-	stage := p.CStack
-	if s.Pass == abi.InRegs {
-		for i, pc := range s.Pieces {
-			dst := mem(rSP, int32(stage+8*i))
-			if pc.Loc.Class == abi.Float {
-				b.add(xMOVSD, reg(rX0+int16(pc.Loc.Reg)), dst)
-			} else {
-				b.add(xMOVQ, reg([]int16{rAX, rDX}[pc.Loc.Reg]), dst)
-			}
-		}
-	}
-	for _, l := range s.Go {
-		src := mem(rSP, int32(stage+l.Off))
-		dst := regOfAMD64(l.Loc, true)
-		switch l.Kind {
-		case sig.F32:
-			b.add(xMOVSS, src, reg(dst))
-		case sig.F64:
-			b.add(xMOVSD, src, reg(dst))
-		case sig.I8:
-			b.add(xMOVBQSX, src, reg(dst))
-		case sig.U8, sig.Bool:
-			b.add(xMOVBLZX, src, reg(dst))
-		case sig.I16:
-			b.add(xMOVWQSX, src, reg(dst))
-		case sig.U16:
-			b.add(xMOVWLZX, src, reg(dst))
-		case sig.I32:
-			b.add(xMOVLQSX, src, reg(dst))
-		case sig.U32:
-			b.add(xMOVL, src, reg(dst))
-		default:
-			b.add(xMOVQ, src, reg(dst))
-		}
-	}
 }
 
 func regOfAMD64(l abi.Loc, goSide bool) int16 {

@@ -1,6 +1,7 @@
 package jit
 
 import (
+	"bytes"
 	"encoding/binary"
 	"flag"
 	"fmt"
@@ -57,6 +58,8 @@ var listingSigs = []string{
 	"u64({i8, {f32, f32}}, {i32, f32}, {f64, i32})",
 	"{f64, f64, f64}(i64, {bool, u16, u64})",
 	"u64(i64, i64, i64, i64, i64, {i64, i64}, i64)",
+	"{i32[2], u8}(i8, {f32[3]}, {{i16, u8}[3]})",
+	"{f64[3]}(i64, i64, i64, i64, i64, i64, i64, i64, {i32, i32})",
 }
 
 // TestListingsAMD64 pins the decoded trampolines of representative
@@ -209,7 +212,7 @@ type machine struct {
 const simSP = 0x7fff0000
 
 func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
-	m := &machine{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+1024)}
+	m := &machine{goStack: make([]byte, p.GoStack+goResultBytes(p)+64), cStack: make([]byte, p.CStack+1024)}
 	for i := range m.gpr {
 		m.gpr[i] = rnd()
 	}
@@ -259,9 +262,10 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 	covered := make([][]bool, len(p.Args))
 	for i, a := range p.Args {
 		if a.Struct != nil {
-			wantStruct[i], covered[i] = structBytes(a.Struct, m)
+			wantStruct[i], covered[i] = structBytes(a, m)
 		}
 	}
+	goStack := append([]byte(nil), m.goStack...)
 	// Run from the instruction after "and $-0x10,%rsp" to the call.
 	pc, running, last := 0, false, ""
 	for pc < len(code) {
@@ -291,6 +295,9 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 		}
 		last = text
 	}
+	if !bytes.Equal(goStack, m.goStack) {
+		return fmt.Errorf("the argument moves write the Go caller's frame")
+	}
 	for i, a := range p.Args {
 		if a.Struct != nil {
 			if err := checkStructArg(m, a.Struct, wantStruct[i], covered[i]); err != nil {
@@ -317,12 +324,30 @@ func simulateMoves(p *abi.Plan, code []byte, rnd func() uint64) error {
 	return nil
 }
 
+// goResultBytes is the size of the Go caller's stack-assigned result
+// area the simulator provides (a struct result Go returns on its stack).
+func goResultBytes(p *abi.Plan) int {
+	if r := p.Result.Struct; r != nil && r.Go == nil {
+		return p.Result.Go.Off - p.GoStack + r.Size
+	}
+	return 0
+}
+
 // structBytes lays out the Go register values of a struct argument the
 // way C sees the struct in memory; covered marks the bytes that belong
-// to a field (the rest is padding, which C never reads).
-func structBytes(s *abi.Struct, m *machine) ([]byte, []bool) {
+// to a field (the rest is padding, which C never reads). A struct Go
+// passes on its stack is its bytes there, all of which count.
+func structBytes(a abi.Arg, m *machine) ([]byte, []bool) {
+	s := a.Struct
 	b := make([]byte, s.Size)
 	covered := make([]bool, s.Size)
+	if s.Go == nil {
+		copy(b, m.goStack[a.Go.Off:])
+		for k := range covered {
+			covered[k] = true
+		}
+		return b, covered
+	}
 	for _, l := range s.Go {
 		var v uint64
 		if l.Loc.Class == abi.Float {
@@ -416,6 +441,7 @@ func simulateStructResult(p *abi.Plan, m *machine, code []byte, pc int, rnd func
 	default:
 		return fmt.Errorf("result passed %v", s.Pass)
 	}
+	goStack := append([]byte(nil), m.goStack...)
 	for pc < len(code) {
 		inst, err := x86asm.Decode(code[pc:], 64)
 		if err != nil {
@@ -428,6 +454,18 @@ func simulateStructResult(p *abi.Plan, m *machine, code []byte, pc int, rnd func
 		}
 		if err := m.exec(inst); err != nil {
 			return fmt.Errorf("after the call: %s: %v", text, err)
+		}
+	}
+	if s.Go == nil {
+		// Go's result slot holds the struct's bytes, and nothing else in
+		// the caller's frame changed.
+		off := p.Result.Go.Off
+		if got := m.goStack[off : off+s.Size]; !bytes.Equal(got, res) {
+			return fmt.Errorf("result on the Go stack at +%d: Go sees % x, want % x", off, got, res)
+		}
+		copy(goStack[off:], res)
+		if !bytes.Equal(goStack, m.goStack) {
+			return fmt.Errorf("the result copy writes the Go caller's frame outside the result slot +%d..+%d", off, off+s.Size)
 		}
 	}
 	for _, l := range s.Go {
@@ -722,7 +760,7 @@ func TestStructMovesAMD64(t *testing.T) {
 				f = structType(depth - 1)
 			}
 			if next(8) == 0 {
-				// Mostly one element: Go passes longer arrays on its stack.
+				// Go passes a struct with a longer array on its stack.
 				e := f
 				f = sig.Type{Kind: sig.Array, Elem: &e, Len: 1 + next(2)*next(3)}
 			}
@@ -730,7 +768,7 @@ func TestStructMovesAMD64(t *testing.T) {
 		}
 		return t
 	}
-	fast, results, memory, indirect := 0, 0, 0, 0
+	fast, results, memory, indirect, goStack := 0, 0, 0, 0, 0
 	for iter := 0; iter < 3000; iter++ {
 		s := &sig.Signature{Result: sig.Type{Kind: scalars[next(len(scalars))]}}
 		if next(2) == 0 {
@@ -758,7 +796,9 @@ func TestStructMovesAMD64(t *testing.T) {
 			continue
 		}
 		fast++
+		onGoStack := false
 		if r := p.Result.Struct; r != nil {
+			onGoStack = r.Go == nil
 			results++
 			if r.Pass == abi.Indirect {
 				indirect++
@@ -770,6 +810,12 @@ func TestStructMovesAMD64(t *testing.T) {
 				break
 			}
 		}
+		for _, a := range p.Args {
+			onGoStack = onGoStack || a.Struct != nil && a.Struct.Go == nil
+		}
+		if onGoStack {
+			goStack++
+		}
 		code, err := Compile(p, testRuntime(false))
 		if err != nil {
 			t.Fatalf("%v", err)
@@ -779,8 +825,8 @@ func TestStructMovesAMD64(t *testing.T) {
 			t.Fatalf("%v\n%s\n%s", err, p, l)
 		}
 	}
-	if fast < 500 || results < 200 || memory < 50 || indirect < 50 {
-		t.Errorf("too few fast struct plans: %d (%d struct results, %d indirect, %d with struct arguments in memory)", fast, results, indirect, memory)
+	if fast < 500 || results < 200 || memory < 50 || indirect < 50 || goStack < 100 {
+		t.Errorf("too few fast struct plans: %d (%d struct results, %d indirect, %d with struct arguments in memory, %d with a struct on the Go stack)", fast, results, indirect, memory, goStack)
 	}
-	t.Logf("%d fast struct plans: %d struct results, %d indirect, %d with struct arguments in memory", fast, results, indirect, memory)
+	t.Logf("%d fast struct plans: %d struct results, %d indirect, %d with struct arguments in memory, %d with a struct on the Go stack", fast, results, indirect, memory, goStack)
 }

@@ -34,24 +34,12 @@ func CanLower(p *abi.Plan) error {
 const StructReason = "struct by value: slow path only"
 
 // fastStruct decides whether the JIT lowers a plan with structs by value,
-// and if not, why. On amd64 it lowers a struct argument that Go passes
-// entirely in registers, whatever System V does with it (registers or
-// stack slots), and a struct result that Go returns entirely in registers,
-// whether C returns it in registers or through a hidden buffer. A struct
-// Go passes or returns on its stack (it holds an array of more than one
-// element, or its fields do not fit in the registers left) stays on the
-// slow path.
+// and if not, why. On amd64 it lowers every struct argument and result,
+// wherever Go and System V put it: Go's registers or Go's stack, C's
+// registers, C's stack slots or the hidden result buffer.
 func fastStruct(p *abi.Plan) (bool, string) {
 	if p.Arch != abi.AMD64 {
 		return false, StructReason
-	}
-	for i, a := range p.Args {
-		if a.Struct != nil && a.Struct.Go == nil {
-			return false, fmt.Sprintf("struct by value: Go passes %v (parameter %d) on the stack", a.Struct.Type, i)
-		}
-	}
-	if r := p.Result.Struct; r != nil && r.Go == nil {
-		return false, fmt.Sprintf("struct by value: Go returns %v on the stack", r.Type)
 	}
 	return true, ""
 }
