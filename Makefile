@@ -5,7 +5,7 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 15m
 
-.PHONY: test test-cgo0 test-cgo1 test-trace check vet fmt bench stress dump zlib
+.PHONY: test test-cgo0 test-cgo1 test-trace test-race check vet fmt bench stress dump zlib
 
 test: check zlib test-cgo0 test-cgo1 test-trace
 
@@ -32,6 +32,13 @@ test-cgo1:
 # that fastcheck.Require proves every call reached its trampoline.
 test-trace:
 	CGO_ENABLED=0 $(GO) test $(TESTFLAGS) -tags jitffi_trace . ./fastcheck/
+
+# The root package and the runtime probe under the race detector (which
+# needs cgo). The probe's test starts RACEPROCS fresh race-built processes.
+RACEPROCS ?= 40
+test-race:
+	CGO_ENABLED=1 $(GO) test $(TESTFLAGS) -race .
+	CGO_ENABLED=1 $(GO) test $(TESTFLAGS) -race ./internal/rtprobe/ -args -probe.procs=$(RACEPROCS)
 
 # Longer stress run (STRESS=10m make stress).
 STRESS ?= 2m

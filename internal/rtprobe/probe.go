@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
-	"unsafe"
 	_ "unsafe" // for go:linkname
 
 	"github.com/jitffi/jitffi/jit"
@@ -52,19 +51,24 @@ func Probe() (rt jit.Runtime, err error) {
 }
 
 // checkG validates the offsets of g.stack, g.stackguard0, g.m, m.g0,
-// g.sched and gobuf.sp on the current goroutine and its thread's g0.
+// g.sched, gobuf.sp and g.atomicstatus on the current goroutine and its
+// thread's g0.
 func checkG(rt *jit.Runtime) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var local int
-	sp := uintptr(unsafe.Pointer(&local))
-	g := getg()
-	lo, hi := word(g, 0), word(g, 8)
+	// SP, g.stack and g.stackguard0 come from one assembly function: the
+	// stack may move (grow) at any call a Go function makes, and a value
+	// read before the move would not match bounds read after it.
+	sp, lo, hi, sg := stackNow(uintptr(rt.GStackguard0))
 	if !(lo < sp && sp < hi) {
 		return fmt.Errorf("g.stack [%#x, %#x) does not contain the current SP %#x", lo, hi, sp)
 	}
-	if sg := word(g, rt.GStackguard0); !(lo < sg && sg < hi) && int64(sg) != rt.StackPreempt {
+	if !(lo < sg && sg < hi) && int64(sg) != rt.StackPreempt {
 		return fmt.Errorf("g.stackguard0 (%#x) is neither in g.stack [%#x, %#x) nor stackPreempt", sg, lo, hi)
+	}
+	g := getg()
+	if st := status(g); st != gRunning {
+		return fmt.Errorf("the running goroutine's g.atomicstatus is %#x, want _Grunning (%d)", st, gRunning)
 	}
 	m := word(g, rt.GM)
 	if m == 0 {
@@ -95,10 +99,8 @@ func checkG(rt *jit.Runtime) error {
 // has parked: its saved SP and BP must lie in its stack, BP above SP, and
 // its saved PC in a Go function.
 func checkParked(rt *jit.Runtime) error {
-	return withParkedG(rt, func(g uintptr) error {
-		lo, hi := word(g, 0), word(g, 8)
-		sched := rt.GSched
-		sp, pc, bp := word(g, sched+rt.GobufSP), word(g, sched+rt.GobufPC), word(g, sched+rt.GobufBP)
+	return withParkedG(rt, func(p *parked) error {
+		lo, hi, sp, pc, bp := p.lo, p.hi, p.sp, p.pc, p.bp
 		if !(lo < sp && sp < hi) {
 			return fmt.Errorf("a parked goroutine's g.sched.sp (%#x) is not in its stack [%#x, %#x)", sp, lo, hi)
 		}
@@ -120,9 +122,47 @@ func checkParked(rt *jit.Runtime) error {
 	})
 }
 
-// withParkedG runs check on the g of a goroutine the scheduler has parked
-// (blocked on a channel), once its g.sched.sp has been recorded.
-func withParkedG(rt *jit.Runtime, check func(g uintptr) error) error {
+// g.atomicstatus, and the goroutine states withParkedG and checkG rely
+// on (runtime2.go). The probe alone reads the status; trampolines never
+// do.
+const (
+	gAtomicstatus = 144
+	gRunning      = 2 // _Grunning
+	gWaiting      = 4 // _Gwaiting; the collector ors in _Gscan (0x1000) while it holds the g
+)
+
+// status reads g.atomicstatus.
+func status(g uintptr) uint32 { return uint32(word(g, gAtomicstatus)) }
+
+// parked is one consistent reading of a parked goroutine's g: its stack
+// bounds and the registers the scheduler saved in g.sched.
+type parked struct {
+	g                      uintptr
+	lo, hi, sp, pc, bp, lr uintptr
+}
+
+// read reads the fields once.
+func (p *parked) read(rt *jit.Runtime) {
+	g := p.g
+	p.lo, p.hi = word(g, 0), word(g, 8)
+	p.sp, p.pc = word(g, rt.GSched+rt.GobufSP), word(g, rt.GSched+rt.GobufPC)
+	p.bp, p.lr = word(g, rt.GSched+rt.GobufBP), word(g, rt.GSched+rt.GobufLR)
+}
+
+// withParkedG runs check on the saved state of a goroutine the scheduler
+// has parked (blocked on a channel receive).
+//
+// g.sched is written on other occasions than parking: a switch to the
+// system stack writes it too (sp, pc and bp, in that order) while the
+// goroutine keeps running, and the goroutine may be readied from its
+// first channel operation after its g was sent. Only g.atomicstatus
+// proves the state is final: park_m sets _Gwaiting after mcall has saved
+// every register, and nothing but the receive's wake-up (closing release,
+// after check) makes it runnable again. Even parked, the collector may
+// move (shrink) its stack, with the _Gscan bit set in the status while it
+// does; so the fields are read until two readings agree and the status
+// is exactly _Gwaiting before and after both.
+func withParkedG(rt *jit.Runtime, check func(*parked) error) error {
 	gc := make(chan uintptr)
 	release := make(chan struct{})
 	go func() {
@@ -132,13 +172,20 @@ func withParkedG(rt *jit.Runtime, check func(g uintptr) error) error {
 	g := <-gc
 	defer close(release)
 	deadline := time.Now().Add(5 * time.Second)
-	for word(g, rt.GSched+rt.GobufSP) == 0 {
-		if time.Now().After(deadline) {
-			return errors.New("a parked goroutine never recorded g.sched.sp")
+	for {
+		if status(g) == gWaiting {
+			a, b := parked{g: g}, parked{g: g}
+			a.read(rt)
+			b.read(rt)
+			if a == b && status(g) == gWaiting {
+				return check(&a)
+			}
 		}
-		time.Sleep(time.Millisecond)
+		if time.Now().After(deadline) {
+			return fmt.Errorf("a goroutine blocked on a channel never showed a stable parked state (g.atomicstatus %#x, want _Gwaiting)", status(g))
+		}
+		time.Sleep(100 * time.Microsecond)
 	}
-	return check(g)
 }
 
 // tlsSlot finds the TLS g slot on this thread and confirms it on another:

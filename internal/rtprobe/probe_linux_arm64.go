@@ -86,9 +86,9 @@ func arch() (jit.Runtime, error) {
 // gogo clears it when the goroutine resumes), while a new goroutine that
 // never ran holds goexit in it.
 func checkParkedLR(rt *jit.Runtime) error {
-	return withParkedG(rt, func(g uintptr) error {
-		if lr := word(g, rt.GSched+rt.GobufLR); lr != 0 {
-			return fmt.Errorf("a parked goroutine's g.sched.lr is %#x, want 0", lr)
+	return withParkedG(rt, func(p *parked) error {
+		if p.lr != 0 {
+			return fmt.Errorf("a parked goroutine's g.sched.lr is %#x, want 0", p.lr)
 		}
 		return nil
 	})

@@ -26,3 +26,7 @@ func ThreadPointer() (uintptr, error) {
 func findTLSG() (int32, error) { panic("rtprobe: BUG: findTLSG called on an unsupported platform") }
 
 func checkTLSG(int32) error { panic("rtprobe: BUG: checkTLSG called on an unsupported platform") }
+
+func stackNow(uintptr) (sp, lo, hi, sg uintptr) {
+	panic("rtprobe: BUG: stackNow called on an unsupported platform")
+}

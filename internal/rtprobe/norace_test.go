@@ -1,0 +1,5 @@
+//go:build !race
+
+package rtprobe
+
+const raceEnabled = false
