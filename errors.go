@@ -7,8 +7,10 @@ import (
 	"github.com/jitffi/jitffi/sig"
 )
 
-// Every error jitffi returns starts with "jitffi: " once; the sentinels
+// Every error of Open, Bind, BindAddr, Symbol, Close and Describe, and
+// every panic value of a call, starts with "jitffi: " once; the sentinels
 // below carry no prefix of their own, since they are always wrapped.
+// FastPathError's text has none either: it is also PathOf's Reason.
 
 // ErrClosed is wrapped by the panic of a call to a func whose library was
 // closed, and by errors of operations on a closed library.
