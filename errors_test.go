@@ -142,3 +142,28 @@ func TestPathCause(t *testing.T) {
 // fmtErr prefixes an error the way a caller reporting it would, so that
 // checkPrefix can check FastPathError's text holds no prefix of its own.
 func fmtErr(err error) error { return errors.New("jitffi: " + err.Error()) }
+
+// Describe states the path once, the binding's, whatever the plan is.
+func TestDescribeOnePath(t *testing.T) {
+	lib := itOpen(t)
+	var fast, slow func(int32, int32) int32
+	if err := lib.Bind(&fast, "fx_add_i32", "i32(i32, i32)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Bind(&slow, "fx_add_i32", "i32(i32, i32)", Blocking()); err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []func(int32, int32) int32{fast, slow} {
+		d, err := Describe(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, rest, _ := strings.Cut(d, "\n")
+		if want := "fx_add_i32: " + PathOf(fn).String(); first != want {
+			t.Errorf("Describe's first line %q, want %q", first, want)
+		}
+		if strings.Contains(rest, "fallback") || strings.Contains("\n"+rest, "\nfast\n") {
+			t.Errorf("Describe names a path again after its first line:\n%s", d)
+		}
+	}
+}
