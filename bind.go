@@ -19,7 +19,10 @@ import (
 //	err := lib.Bind(&add, "add", "i32(i32, i32)")
 //
 // fnPtr must point to a variable of func type whose parameters and result
-// match the signature. An empty signature is inferred from the Go type.
+// match the signature. The signature may be a C prototype, whose function
+// name, if given, must be name; it may use the names declared with CDef.
+// An empty signature is the prototype CDef declared for name, else it is
+// inferred from the Go type.
 func (l *Library) Bind(fnPtr any, name, signature string, opts ...Option) error {
 	fv, err := funcVar(fnPtr)
 	if err != nil {
