@@ -91,7 +91,7 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	}
 	shapes, err := gotype.Check(ct, s)
 	if err != nil {
-		return fmt.Errorf("jitffi: bind %s as %v: %w", name, s, err)
+		return fmt.Errorf("jitffi: bind %s as %v: %w", name, s, l.explainStruct(err))
 	}
 	var features []abi.Feature
 	if cfg.errno {

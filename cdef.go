@@ -1,6 +1,7 @@
 package jitffi
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -115,6 +116,25 @@ func structMismatches(sd *sig.StructDef, g reflect.Type) []string {
 		errs = append(errs, fmt.Sprintf("alignment %d in C, %d in Go", c.Align(), g.Align()))
 	}
 	return errs
+}
+
+// explainStruct adds to the error of a Go struct that does not match a
+// struct declared with CDef the list of its differences, field by field
+// and by C field name.
+func (l *Library) explainStruct(err error) error {
+	var te *TypeError
+	if !errors.As(err, &te) || te.C.Kind != sig.Struct || te.Go == nil || te.Go.Kind() != reflect.Struct {
+		return err
+	}
+	sd, ok := l.declarations().StructOf(te.C)
+	if !ok {
+		return err
+	}
+	diffs := structMismatches(sd, te.Go)
+	if len(diffs) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; against %s:\n\t%s", err, sd.Name, strings.Join(diffs, "\n\t"))
 }
 
 // withVariadicArgs completes a declared variadic prototype with the

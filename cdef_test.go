@@ -137,10 +137,24 @@ func TestCDefErrors(t *testing.T) {
 	if err := libc.Bind(&strlen, "strlen", ""); err == nil || !strings.Contains(err.Error(), "parameter 0") {
 		t.Errorf("strlen bound to func(float64): %v", err)
 	}
-	// A Go struct that does not match a declared struct by value.
+	// A Go struct that does not match a declared struct by value: the
+	// error names the C fields.
 	var div func(int32, int32) struct{ Quot, Rem int64 }
-	if err := libc.Bind(&div, "div", ""); err == nil {
-		t.Error("div bound to a struct of int64")
+	err = libc.Bind(&div, "div", "")
+	var te *TypeError
+	if !errors.As(err, &te) || te.Param != -1 {
+		t.Fatalf("div bound to a struct of int64: %v", err)
+	}
+	for _, want := range []string{
+		"against div_t:",
+		"field quot: Go field Quot: Go type int64 does not match C type i32",
+		"field rem: Go field Rem: Go type int64 does not match C type i32",
+		"field rem: at offset 4 in C, Go field Rem at 8",
+		"size 8 in C, 16 in Go",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("div error lacks %q:\n%v", want, err)
+		}
 	}
 	libc.Close()
 	if err := libc.CDef("int abs(int);"); !errors.Is(err, ErrClosed) {

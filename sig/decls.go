@@ -63,6 +63,31 @@ func (d *Decls) Struct(name string) (*StructDef, bool) {
 	return nil, false
 }
 
+// StructOf returns a declared struct whose type is t, for messages that
+// can then name its fields. Among several, it returns the one with the
+// first tag in sort order, so that the answer does not vary.
+func (d *Decls) StructOf(t Type) (*StructDef, bool) {
+	if d == nil || t.Kind != Struct {
+		return nil, false
+	}
+	want := t.String()
+	var best *StructDef
+	consider := func(sd *StructDef) {
+		if sd != nil && sd.Type.String() == want && (best == nil || sd.Name < best.Name) {
+			best = sd
+		}
+	}
+	for _, sd := range d.structs {
+		consider(sd)
+	}
+	for _, c := range d.typedefs {
+		if c.op == opBase {
+			consider(c.sdef)
+		}
+	}
+	return best, best != nil
+}
+
 func (d *Decls) typedef(name string) *ctype {
 	if d == nil {
 		return nil

@@ -183,6 +183,17 @@ func TestDefine(t *testing.T) {
 	if _, ok := d.Struct("opaque"); ok {
 		t.Error("Struct(opaque) found")
 	}
+	// StructOf finds a declared struct by its type.
+	pt, _ := d.Struct("point")
+	if sd, ok := d.StructOf(pt.Type); !ok || sd.Name != "struct point" {
+		t.Errorf("StructOf(%v) = %v, %v", pt.Type, sd, ok)
+	}
+	if sd, ok := d.StructOf(sig.Type{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.F32}, {Kind: sig.F32}}}); !ok || sd.Name != "cpx" {
+		t.Errorf("StructOf({f32, f32}) = %v, %v", sd, ok)
+	}
+	if _, ok := d.StructOf(sig.Type{Kind: sig.Struct, Fields: []sig.Type{{Kind: sig.I8}}}); ok {
+		t.Error("StructOf({i8}) found")
+	}
 	// A struct defined later completes an earlier opaque typedef.
 	d2, err := d.Define("struct opaque { long v; };")
 	if err != nil {
