@@ -1,10 +1,8 @@
 package jitffi
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"sync"
 
 	"github.com/ebitengine/purego"
@@ -33,37 +31,13 @@ func initErrno() {
 		return
 	}
 	errnoState.location = loc
-	off, err := errnoOffset(loc)
-	if err == nil {
-		// The same offset must hold on another thread.
-		errc := make(chan error)
-		go func() {
-			o, err := errnoOffset(loc)
-			if err == nil && o != off {
-				err = fmt.Errorf("errno is at thread pointer%+d on one thread, %+d on another", off, o)
-			}
-			errc <- err
-		}()
-		err = <-errc
-	}
+	// The offset is found, and confirmed on a second OS thread, next to
+	// the other runtime layout checks.
+	off, err := rtprobe.ErrnoOffset(func() uintptr {
+		p, _, _ := purego.SyscallN(loc)
+		return p
+	})
 	if err == nil {
 		errnoState.tlsOK, errnoState.tlsOff = true, off
 	}
-}
-
-// errnoOffset asks the C library where this thread's errno lives and
-// returns its offset from the thread pointer.
-func errnoOffset(location uintptr) (int32, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	tp, err := rtprobe.ThreadPointer()
-	if err != nil {
-		return 0, err
-	}
-	p, _, _ := purego.SyscallN(location)
-	d := int64(p) - int64(tp)
-	if p == 0 || d < -1<<20 || d > 1<<20 {
-		return 0, errors.New("errno is not in the static TLS block")
-	}
-	return int32(d), nil
 }

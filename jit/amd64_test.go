@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden listings")
 
 // testRuntime is a fixed runtime description so listings are stable.
 func testRuntime(trace bool) *Runtime {
-	rt := Go126
+	rt := testLayout
 	rt.TLSG = -8
 	rt.SwitchPC = 0x401008
 	rt.Trace = trace

@@ -24,7 +24,7 @@ import (
 // runtimeARM64 is a fixed arm64 runtime description so listings are stable:
 // the TLS g slot at TPIDR_EL0+16 and systemstack_switch+8 at 0x9b908.
 func runtimeARM64(trace bool) *Runtime {
-	rt := Go126
+	rt := testLayout
 	rt.TLSG = 16
 	rt.SwitchPC = 0x9b908
 	rt.Trace = trace

@@ -3,8 +3,9 @@ package jit
 import "fmt"
 
 // Runtime is the part of the Go runtime's private layout a trampoline
-// depends on. The root package fills it from constants it has checked
-// against the live process at init; tests use fixed values.
+// depends on, a plain value. jit holds no layout knowledge of its own: the
+// runtime probe (internal/rtprobe) fills it from the layout it has checked
+// against the live process; tests use fixed values.
 type Runtime struct {
 	GStackguard0 int32 // offset of g.stackguard0
 	GM           int32 // offset of g.m
@@ -57,22 +58,6 @@ const (
 	RecordFallback = 16
 	RecordCount    = 24
 )
-
-// Go126 is the layout of the Go 1.25 and 1.26 runtimes on linux/amd64 and
-// linux/arm64, without the two process-specific values (TLSG, SwitchPC).
-// The root package validates each field against the live process before
-// it uses them.
-var Go126 = Runtime{
-	GStackguard0: 16,
-	GM:           48,
-	GSched:       56,
-	GobufSP:      0,
-	GobufPC:      8,
-	GobufLR:      32,
-	GobufBP:      40,
-	MG0:          0,
-	StackPreempt: -1314,
-}
 
 func (rt *Runtime) String() string {
 	return fmt.Sprintf("g.stackguard0=%d g.m=%d g.sched=%d gobuf.sp=%d gobuf.pc=%d gobuf.lr=%d gobuf.bp=%d m.g0=%d tls.g=%d",

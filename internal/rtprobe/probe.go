@@ -122,15 +122,6 @@ func checkParked(rt *jit.Runtime) error {
 	})
 }
 
-// g.atomicstatus, and the goroutine states withParkedG and checkG rely
-// on (runtime2.go). The probe alone reads the status; trampolines never
-// do.
-const (
-	gAtomicstatus = 144
-	gRunning      = 2 // _Grunning
-	gWaiting      = 4 // _Gwaiting; the collector ors in _Gscan (0x1000) while it holds the g
-)
-
 // status reads g.atomicstatus.
 func status(g uintptr) uint32 { return uint32(word(g, gAtomicstatus)) }
 
@@ -188,20 +179,52 @@ func withParkedG(rt *jit.Runtime, check func(*parked) error) error {
 	}
 }
 
-// tlsSlot finds the TLS g slot on this thread and confirms it on another:
-// a fresh goroutine locked to its own thread.
+// tlsSlot finds the TLS g slot on this thread and confirms it on another.
 func tlsSlot() (int32, error) {
-	off, err := findTLSG()
+	var off int32
+	err := onTwoThreads(func() (err error) {
+		off, err = findTLSG()
+		return err
+	}, func() error {
+		return checkTLSG(off)
+	})
+	return off, err
+}
+
+// ErrnoOffset finds where the C library keeps errno, as an offset from the
+// thread pointer, and confirms it on another OS thread. location calls the
+// C library's __errno_location on the calling thread.
+func ErrnoOffset(location func() uintptr) (int32, error) {
+	if !supported {
+		return 0, fmt.Errorf("no thread pointer access on %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	var off int32
+	err := onTwoThreads(func() (err error) {
+		off, err = errnoOffset(location)
+		return err
+	}, func() error {
+		o, err := errnoOffset(location)
+		if err == nil && o != off {
+			err = fmt.Errorf("errno is at thread pointer%+d on one thread, %+d on another", off, o)
+		}
+		return err
+	})
+	return off, err
+}
+
+// errnoOffset returns the offset of the calling thread's errno from its
+// thread pointer. The caller is locked to its thread.
+func errnoOffset(location func() uintptr) (int32, error) {
+	tp, err := threadPointer()
 	if err != nil {
 		return 0, err
 	}
-	errc := make(chan error)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		errc <- checkTLSG(off)
-	}()
-	return off, <-errc
+	p := location()
+	d := int64(p) - int64(tp)
+	if p == 0 || d < -1<<20 || d > 1<<20 {
+		return 0, errors.New("errno is not in the static TLS block")
+	}
+	return int32(d), nil
 }
 
 // switchPC returns the PC the runtime records in g.sched.pc while a

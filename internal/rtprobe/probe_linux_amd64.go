@@ -58,7 +58,7 @@ func checkTLSG(off int32) error {
 }
 
 func arch() (jit.Runtime, error) {
-	rt := jit.Go126
+	rt := go126
 	off, err := tlsSlot()
 	if err != nil {
 		return rt, err
@@ -76,6 +76,6 @@ func arch() (jit.Runtime, error) {
 	return rt, nil
 }
 
-// ThreadPointer returns the calling OS thread's thread pointer (the FS
+// threadPointer returns the calling OS thread's thread pointer (the FS
 // base on amd64). The caller must be locked to its thread.
-func ThreadPointer() (uintptr, error) { return fsBase() }
+func threadPointer() (uintptr, error) { return fsBase() }

@@ -58,7 +58,7 @@ const (
 )
 
 func arch() (jit.Runtime, error) {
-	rt := jit.Go126
+	rt := go126
 	off, err := tlsSlot()
 	if err != nil {
 		return rt, err
@@ -94,6 +94,6 @@ func checkParkedLR(rt *jit.Runtime) error {
 	})
 }
 
-// ThreadPointer returns the calling OS thread's thread pointer
+// threadPointer returns the calling OS thread's thread pointer
 // (TPIDR_EL0). The caller must be locked to its thread.
-func ThreadPointer() (uintptr, error) { return tpidr(), nil }
+func threadPointer() (uintptr, error) { return tpidr(), nil }

@@ -18,9 +18,12 @@ func word(base uintptr, off int32) uintptr {
 	panic("rtprobe: BUG: word called on an unsupported platform")
 }
 
-// ThreadPointer is not available on this platform.
-func ThreadPointer() (uintptr, error) {
+func threadPointer() (uintptr, error) {
 	return 0, errors.New("no thread pointer access on this platform")
+}
+
+func onTwoThreads(here, there func() error) error {
+	panic("rtprobe: BUG: onTwoThreads called on an unsupported platform")
 }
 
 func findTLSG() (int32, error) { panic("rtprobe: BUG: findTLSG called on an unsupported platform") }

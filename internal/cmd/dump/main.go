@@ -16,6 +16,7 @@ import (
 	"runtime"
 
 	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/internal/rtprobe"
 	"github.com/jitffi/jitffi/jit"
 	"github.com/jitffi/jitffi/sig"
 )
@@ -53,7 +54,7 @@ func dump(arch abi.Arch, src string, trace bool) error {
 		return nil
 	}
 	fmt.Print("fast\n")
-	rt := jit.Go126
+	rt := rtprobe.Layout()
 	rt.Trace = trace
 	rt.SwitchPC = 0x401008 // placeholder
 	rt.TLSG = -8
