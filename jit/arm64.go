@@ -83,14 +83,18 @@ const goStackARM64 = 16 + 8
 //     Linux does not require it; it is harmless and what Apple's variant
 //     needs), passing NULL for empty slices and converting variadic f32
 //     arguments to double. No count of vector registers is needed: Linux
-//     AAPCS64 passes variadic arguments like fixed ones.
+//     AAPCS64 passes variadic arguments like fixed ones. Structs by value
+//     go through memory above the C stack arguments (see
+//     arm64_struct.go); X8 points at a result C returns in memory.
 //
 //  4. BLR to the target. With errno capture, errno's address
 //     (TPIDR_EL0 + ErrnoTLS) is put in R22 first, errno is cleared by the
 //     instruction right before the BLR and loaded by the one right after.
 //
 //  5. Normalise a narrow result in R0 (the callee leaves the bits above
-//     it undefined); floats are already in F0. With errno capture, build
+//     it undefined); floats are already in F0. A struct result is
+//     unpacked into its Go registers field by field, or copied to its Go
+//     stack slot. With errno capture, build
 //     the trailing error in the Go registers after the result (see
 //     errnoResultARM64).
 //
@@ -143,7 +147,8 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regScratch2ARM64, rt.TLSG))
 	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPARM64))
 	b.add(aMOVD, a64mem(regScratchARM64, sched+rt.GobufSP), a64reg(regScratch2ARM64))
-	if frame := alignUp(p.CStack, 16); frame > 0 {
+	refs, staging := structAreasARM64(p)
+	if frame := alignUp(p.CStack+refs+staging, 16); frame > 0 {
 		b.add3(aSUB, a64imm(int64(frame)), regScratch2ARM64, a64reg(regScratch2ARM64))
 	}
 	b.add3(aAND, a64imm(-16), regScratch2ARM64, a64reg(regScratch2ARM64))
@@ -152,6 +157,11 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// 3. Arguments.
 	if err := movesARM64(b, p); err != nil {
 		return nil, err
+	}
+	if r := p.Result.Struct; r != nil && r.Pass == abi.Indirect {
+		// X8 (Go's R8, read by the moves above, and no C argument
+		// register) points at the staging area, where C writes the result.
+		spAddrARM64(b, p.CStack+refs, xr(8))
 	}
 
 	// 4. Call. With errno capture, errno is cleared first (so a call that
@@ -170,7 +180,10 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	}
 
 	// 5. Result.
-	if p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat() {
+	switch {
+	case p.Result.Struct != nil:
+		structResultARM64(b, p, p.CStack+refs)
+	case p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat():
 		extendARM64(b, p.Result.Norm, xr(0), xr(0), true)
 	}
 	if p.Errno {
@@ -285,7 +298,14 @@ func movesARM64(b *a64prog, p *abi.Plan) error {
 		}
 	}
 	var regMoves, loads []move
+	var pieces []structLoadARM64
+	refs, _ := structAreasARM64(p)
+	refAt, stage := p.CStack, p.CStack+refs
 	for _, a := range p.Args {
+		if a.Struct != nil {
+			pieces = append(pieces, stageStructARM64(b, a, &refAt, &stage)...)
+			continue
+		}
 		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
 		switch {
 		case m.to.Class == abi.Stack:
@@ -303,6 +323,7 @@ func movesARM64(b *a64prog, p *abi.Plan) error {
 	for _, m := range loads {
 		loadGoStackARM64(b, m, regOfARM64(m.to))
 	}
+	loadStructPiecesARM64(b, pieces)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package jit
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -112,7 +113,8 @@ br x21`
 // listingSigsARM64 are the representative shapes every contract test runs
 // over: the plain case, a float, narrow arguments and result, more than 8
 // integer and more than 8 float arguments (C stack slots and Go stack
-// arguments), a mix, and slices in registers and on the Go stack.
+// arguments), a mix, slices in registers and on the Go stack, and structs
+// by value.
 var listingSigsARM64 = []struct {
 	src    string
 	shapes []abi.GoParam
@@ -125,6 +127,12 @@ var listingSigsARM64 = []struct {
 	{"f64(f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f32, f64)", nil},
 	{"f64(i32, f64, i64, i8, f32, u8, i16, f64, u32, f32, u16, f64)", nil},
 	{"i32(ptr, ptr, ptr, ptr, ptr, ptr)", []abi.GoParam{abi.GoSlice, abi.GoSlice, abi.GoSlice, abi.GoSlice, abi.GoSlice, abi.GoSlice}},
+	// Structs: HFAs in V registers, a small struct packed into X
+	// registers, one by reference; a result through X8 and structs from
+	// the Go stack; structs in C stack slots and a result to the Go stack.
+	{"{f32, f32, f32}({f64, f64}, {i32, i8}, {i64, i64, i64})", nil},
+	{"{i64, i64, i64}(i8, {f32[3]}, {{i16, u8}[3]})", nil},
+	{"{u8[3]}(i64, i64, i64, i64, i64, i64, i64, {i64, i64}, {i32, f32})", nil},
 }
 
 // The entry contract, on the decoded listing of every representative
@@ -383,7 +391,7 @@ type machineARM64 struct {
 }
 
 func simulateMovesARM64(p *abi.Plan, code []byte, rnd func() uint64) error {
-	m := &machineARM64{goStack: make([]byte, p.GoStack+64), cStack: make([]byte, p.CStack+64)}
+	m := &machineARM64{goStack: make([]byte, p.GoStack+goResultBytes(p)+64), cStack: make([]byte, p.CStack+4096)}
 	for i := range m.x {
 		m.x[i] = rnd()
 	}
@@ -397,6 +405,9 @@ func simulateMovesARM64(p *abi.Plan, code []byte, rnd func() uint64) error {
 	// it; some slices are empty, and C must see NULL for them.
 	want := make([]uint64, len(p.Args))
 	for i, a := range p.Args {
+		if a.Struct != nil {
+			continue
+		}
 		switch a.Go.Class {
 		case abi.Int:
 			want[i] = m.x[a.Go.Reg]
@@ -421,9 +432,18 @@ func simulateMovesARM64(p *abi.Plan, code []byte, rnd func() uint64) error {
 			want[i] = math.Float64bits(float64(math.Float32frombits(uint32(want[i]))))
 		}
 	}
+	wantStruct := make([][]byte, len(p.Args))
+	covered := make([][]bool, len(p.Args))
+	for i, a := range p.Args {
+		if a.Struct != nil {
+			wantStruct[i], covered[i] = structBytesARM64(a, m)
+		}
+	}
+	goStack := append([]byte(nil), m.goStack...)
 	// Run from the instruction after "mov sp, x22" to the call.
 	running := false
-	for pc := 0; pc+4 <= len(code); {
+	pc := 0
+	for pc+4 <= len(code) {
 		inst, err := arm64asm.Decode(code[pc:])
 		if err != nil {
 			return fmt.Errorf("decode at %#x: %v", pc, err)
@@ -445,7 +465,16 @@ func simulateMovesARM64(p *abi.Plan, code []byte, rnd func() uint64) error {
 			pc = next
 		}
 	}
+	if !bytes.Equal(goStack, m.goStack) {
+		return fmt.Errorf("the argument moves write the Go caller's frame")
+	}
 	for i, a := range p.Args {
+		if a.Struct != nil {
+			if err := checkStructArgARM64(p, m, a.Struct, wantStruct[i], covered[i]); err != nil {
+				return fmt.Errorf("arg %d (%v): %v", i, a.Struct.Type, err)
+			}
+			continue
+		}
 		var got uint64
 		switch a.C.Class {
 		case abi.Int:
@@ -458,6 +487,9 @@ func simulateMovesARM64(p *abi.Plan, code []byte, rnd func() uint64) error {
 		if mask, w := cViewARM64(a, want[i]); got&mask != w {
 			return fmt.Errorf("arg %d (%v): C sees %#x (mask %#x), want %#x", i, a.Kind, got&mask, mask, w)
 		}
+	}
+	if p.Result.Struct != nil {
+		return simulateStructResultARM64(p, m, code, pc, rnd)
 	}
 	return nil
 }
@@ -507,6 +539,12 @@ func regARM64(a arm64asm.Arg) (file byte, n int, bits int, ok bool) {
 }
 
 func (m *machineARM64) get(a arm64asm.Arg) (uint64, int, error) {
+	if r, isSP := a.(arm64asm.RegSP); isSP {
+		if arm64asm.Reg(r) == arm64asm.SP {
+			return simSPARM64, 64, nil
+		}
+		a = arm64asm.Reg(r)
+	}
 	file, n, bits, ok := regARM64(a)
 	if !ok {
 		return 0, 0, fmt.Errorf("not a register: %v", a)
@@ -526,6 +564,9 @@ func (m *machineARM64) get(a arm64asm.Arg) (uint64, int, error) {
 
 // set writes a register; a 32-bit (W or S) write clears the upper half.
 func (m *machineARM64) set(a arm64asm.Arg, v uint64) error {
+	if r, isSP := a.(arm64asm.RegSP); isSP && arm64asm.Reg(r) != arm64asm.SP {
+		a = arm64asm.Reg(r)
+	}
 	file, n, bits, ok := regARM64(a)
 	if !ok {
 		return fmt.Errorf("not a register: %v", a)
@@ -619,24 +660,41 @@ func (m *machineARM64) exec(inst arm64asm.Inst, pc int) (int, error) {
 			v = signExtend(v, 32)
 		}
 		return -1, m.set(args[0], v)
-	case arm64asm.LDR, arm64asm.LDRB, arm64asm.LDRSB, arm64asm.LDRH, arm64asm.LDRSH:
+	case arm64asm.ADD:
+		x, _, err := m.get(args[1])
+		if err != nil {
+			return -1, err
+		}
+		var y uint64
+		if is, ok := args[2].(arm64asm.ImmShift); ok {
+			if y, err = immShiftARM64(is); err != nil {
+				return -1, err
+			}
+		} else if y, _, err = m.get(args[2]); err != nil {
+			return -1, err
+		}
+		return -1, m.set(args[0], x+y)
+	case arm64asm.LDR, arm64asm.LDUR, arm64asm.LDRB, arm64asm.LDURB, arm64asm.LDRSB, arm64asm.LDURSB,
+		arm64asm.LDRH, arm64asm.LDURH, arm64asm.LDRSH, arm64asm.LDURSH, arm64asm.LDRSW, arm64asm.LDURSW:
 		buf, off, err := m.memARM64(args[1])
 		if err != nil {
 			return -1, err
 		}
 		_, _, bits, _ := regARM64(args[0])
-		size := map[arm64asm.Op]int{arm64asm.LDRB: 1, arm64asm.LDRSB: 1, arm64asm.LDRH: 2, arm64asm.LDRSH: 2}[inst.Op]
+		size := map[arm64asm.Op]int{arm64asm.LDRB: 1, arm64asm.LDURB: 1, arm64asm.LDRSB: 1, arm64asm.LDURSB: 1,
+			arm64asm.LDRH: 2, arm64asm.LDURH: 2, arm64asm.LDRSH: 2, arm64asm.LDURSH: 2, arm64asm.LDRSW: 4, arm64asm.LDURSW: 4}[inst.Op]
 		if size == 0 {
 			size = bits / 8
 		}
 		var b [8]byte
 		copy(b[:size], buf[off:off+size])
 		v := binary.LittleEndian.Uint64(b[:])
-		if inst.Op == arm64asm.LDRSB || inst.Op == arm64asm.LDRSH {
+		switch inst.Op {
+		case arm64asm.LDRSB, arm64asm.LDURSB, arm64asm.LDRSH, arm64asm.LDURSH, arm64asm.LDRSW, arm64asm.LDURSW:
 			v = signExtend(v, size*8)
 		}
 		return -1, m.set(args[0], v)
-	case arm64asm.STR:
+	case arm64asm.STR, arm64asm.STUR, arm64asm.STRB, arm64asm.STURB, arm64asm.STRH, arm64asm.STURH:
 		buf, off, err := m.memARM64(args[1])
 		if err != nil {
 			return -1, err
@@ -645,9 +703,13 @@ func (m *machineARM64) exec(inst arm64asm.Inst, pc int) (int, error) {
 		if err != nil {
 			return -1, err
 		}
+		size := map[arm64asm.Op]int{arm64asm.STRB: 1, arm64asm.STURB: 1, arm64asm.STRH: 2, arm64asm.STURH: 2}[inst.Op]
+		if size == 0 {
+			size = bits / 8
+		}
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], v)
-		copy(buf[off:off+bits/8], b[:bits/8])
+		copy(buf[off:off+size], b[:size])
 		return -1, nil
 	case arm64asm.CBNZ, arm64asm.CBZ:
 		v, _, err := m.get(args[0])
