@@ -2,12 +2,15 @@ package jitffi
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,6 +144,12 @@ func TestStress(t *testing.T) {
 	t.Logf("%d calls, %d collections in %v", calls.Load(), gcs.Load(), *stressFor)
 }
 
+// gcLatencyProcs are the GOMAXPROCS values TestGCLatency runs at. One P
+// is left out by default: there the collector's wait grows with the
+// number of spans it sweeps (see RATIONALE.md, "One P"), so a bound would
+// depend on how much heap the earlier tests left.
+var gcLatencyProcs = flag.String("gclatency.procs", "2,4", "comma-separated GOMAXPROCS values for TestGCLatency")
+
 // TestGCLatency: while a goroutine calls a 50 ms C sleep in a tight loop
 // through the fast path, runtime.GC() still finishes in a few call
 // lengths. Without the bail-out on a pending preemption request the
@@ -164,7 +173,26 @@ func TestGCLatency(t *testing.T) {
 	if err := lib.Bind(&sleep, "fx_sleep_ms", "void(i32)", Strict()); err != nil {
 		t.Fatal(err)
 	}
-	const call = 50 * time.Millisecond
+	for _, f := range strings.Split(*gcLatencyProcs, ",") {
+		procs, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || procs < 1 {
+			t.Fatalf("-gclatency.procs: bad value %q", f)
+		}
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			gcLatency(t, sleep)
+		})
+	}
+}
+
+// gcLatencyCall is the length of the C call TestGCLatency loops over.
+var gcLatencyCall = flag.Duration("gclatency.call", 50*time.Millisecond, "length of the C call TestGCLatency loops over")
+
+func gcLatency(t *testing.T, sleep func(int32)) {
+	call := gcLatencyCall.Round(time.Millisecond)
+	if call <= 0 {
+		t.Fatalf("-gclatency.call %v: want at least 1ms", *gcLatencyCall)
+	}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -201,7 +229,7 @@ func TestGCLatency(t *testing.T) {
 	close(stop)
 	<-done
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-	t.Logf("runtime.GC() while C sleeps %v per call: min %v median %v max %v", call, took[0], took[len(took)/2], took[len(took)-1])
+	t.Logf("GOMAXPROCS=%d: runtime.GC() while C sleeps %v per call: min %v median %v max %v", runtime.GOMAXPROCS(0), call, took[0], took[len(took)/2], took[len(took)-1])
 	// About one call length per phase that needs every P at a safe point;
 	// generous, because the machine running the tests may be busy.
 	if med := took[len(took)/2]; med > 20*call {
