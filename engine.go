@@ -78,6 +78,10 @@ func initFast() {
 		return
 	}
 	rt.Trace = traceEnabled
+	if fast.up, err = probeUpcall(&rt); err != nil {
+		fast.err = fmt.Errorf("runtime check failed: %w", err)
+		return
+	}
 	errnoState.once.Do(initErrno)
 	if errnoState.err == nil && errnoState.tlsOK {
 		rt.ErrnoOK = true

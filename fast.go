@@ -12,6 +12,7 @@ import (
 var fast struct {
 	once  sync.Once
 	rt    jit.Runtime
+	up    jit.Upcall // the callback entry's part of the runtime layout
 	err   error
 	arena *exec.Arena
 

@@ -238,6 +238,9 @@ func argWord(a abi.Arg, v reflect.Value) uint64 {
 		w = math.Float64bits(v.Float())
 	case reflect.Pointer, reflect.UnsafePointer:
 		w = uint64(v.Pointer())
+		if a.GoAs == abi.GoDeref && w != 0 {
+			w = uint64(atomic.LoadUintptr((*uintptr)(v.UnsafePointer())))
+		}
 	case reflect.Slice:
 		// nil and empty slices are NULL.
 		if v.Len() > 0 {

@@ -92,6 +92,9 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(xMOVQ, mem(regScratchAMD64, rt.MG0), reg(regScratchAMD64))
 	b.add(xMOVQ, reg(regScratchAMD64), mem(rFS, rt.TLSG))
 	b.add(xMOVQ, mem(regScratchAMD64, sched+rt.GobufSP), reg(rSP))
+	if err := keepAMD64(b, p); err != nil {
+		return nil, err
+	}
 	if frame := alignUp(p.CStack+stagingAMD64(p), 16); frame > 0 {
 		b.add(xSUBQ, imm(int64(frame)), reg(rSP))
 	}
@@ -125,6 +128,10 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	if p.Errno {
 		b.add(xMOVL, mem(rFS, rt.ErrnoTLS), reg(regScratchAMD64))
 	}
+	// A callback may have moved the goroutine's stack, and BP with it:
+	// g.sched.sp, which the callback entry keeps current, is where the
+	// frame pushed in step 2 now is.
+	b.add(xMOVQ, mem(regGAMD64, sched+rt.GobufSP), reg(rBP))
 
 	// 5. Result.
 	switch {
@@ -149,6 +156,39 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(xMOVQ, mem(regCtxtAMD64, RecordFallback), reg(regCtxtAMD64))
 	b.add(xJMP, none, mem(regCtxtAMD64, 0))
 	return b.assemble()
+}
+
+// derefAMD64 replaces the pointer in r by the word it points to, leaving
+// 0 for nil: a *Callback passes its C function pointer.
+func derefAMD64(b *x86prog, r int16) {
+	b.add(xTESTQ, reg(r), reg(r))
+	skip := b.jump(xJEQ)
+	b.add(xMOVQ, mem(r, 0), reg(r))
+	b.bind([]jumpRef{skip})
+}
+
+// keepAMD64 leaves the marker word and the Go pointer arguments at the top
+// of the system-stack frame, where a fast-entry callback finds them (see
+// KeepMagic). The sources are all still intact: no argument has moved yet.
+func keepAMD64(b *x86prog, p *abi.Plan) error {
+	ptrs := goPointers(p)
+	if len(ptrs) > KeepMax {
+		return fmt.Errorf("jit: %d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", len(ptrs), KeepMax)
+	}
+	n := len(ptrs)
+	b.add(xSUBQ, imm(int64(8*(n+1))), reg(rSP))
+	b.add(xMOVQ, imm(KeepMagic|int64(n)), reg(regScratchAMD64))
+	b.add(xMOVQ, reg(regScratchAMD64), mem(rSP, int32(8*n)))
+	for i, l := range ptrs {
+		dst := mem(rSP, int32(8*(n-1-i)))
+		if l.Class == abi.Int {
+			b.add(xMOVQ, reg(goIntAMD64[l.Reg]), dst)
+			continue
+		}
+		b.add(xMOVQ, mem(rBP, int32(goStackAMD64+l.Off)), reg(regScratchAMD64))
+		b.add(xMOVQ, reg(regScratchAMD64), dst)
+	}
+	return nil
 }
 
 func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }
@@ -184,6 +224,7 @@ type move struct {
 	from, to abi.Loc
 	ext      abi.Ext
 	slice    bool // from is a Go slice header's data pointer
+	deref    bool // C receives the word from points to, or 0 (a *Callback)
 	promote  bool // an f32 that C receives as a double
 }
 
@@ -227,6 +268,11 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 			b.add(xCMOVQEQ, reg(regZeroAMD64), reg(ptr))
 		}
 	}
+	for _, a := range p.Args {
+		if a.GoAs == abi.GoDeref && a.Go.Class == abi.Int {
+			derefAMD64(b, goIntAMD64[a.Go.Reg])
+		}
+	}
 	var regMoves, loads []move
 	var pieces []structLoad
 	stage := p.CStack
@@ -235,7 +281,7 @@ func movesAMD64(b *x86prog, p *abi.Plan) error {
 			pieces = append(pieces, stageStructAMD64(b, a, &stage)...)
 			continue
 		}
-		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
+		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, deref: a.GoAs == abi.GoDeref, promote: a.Promote}
 		switch {
 		case m.to.Class == abi.Stack:
 			toCStackAMD64(b, m)
@@ -309,6 +355,11 @@ func loadGoStackAMD64(b *x86prog, m move, r int16) {
 		b.add(xMOVQ, src, reg(r))
 		b.add(xCMPQ, mem(rBP, int32(goStackAMD64+m.from.Off+8)), imm(0))
 		b.add(xCMOVQEQ, reg(regZeroAMD64), reg(r))
+		return
+	}
+	if m.deref {
+		b.add(xMOVQ, src, reg(r))
+		derefAMD64(b, r)
 		return
 	}
 	if r >= rX0 && r <= rX15 {

@@ -37,6 +37,11 @@ var wantGo = map[sig.Kind]string{
 	sig.Ptr: "unsafe.Pointer, *T, []T or uintptr",
 }
 
+// CallbackType is the root package's *Callback, which a ptr parameter
+// passes as the C function pointer it holds (abi.GoDeref). Set once by the
+// root package's init.
+var CallbackType reflect.Type
+
 func accepts(k sig.Kind, t reflect.Type, result bool) bool {
 	if k == sig.Ptr && result && t.Kind() == reflect.Slice {
 		return false // C returns an address, not a length
@@ -88,8 +93,13 @@ func Check(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 		if !accepts(p.Kind, in, false) {
 			return nil, typeError(i, in, p, "Go type %v does not match C type %v (want %s)", in, p.Kind, wantGo[p.Kind])
 		}
-		if in.Kind() == reflect.Slice {
+		switch {
+		case in == CallbackType && in != nil:
+			shapes[i] = abi.GoDeref
+		case in.Kind() == reflect.Slice:
 			shapes[i] = abi.GoSlice
+		case in.Kind() == reflect.Pointer || in.Kind() == reflect.UnsafePointer:
+			shapes[i] = abi.GoPointer
 		}
 	}
 	switch {

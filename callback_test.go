@@ -1,0 +1,423 @@
+package jitffi
+
+import (
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// cbLib binds the callback fixtures twice: fast (when the process allows
+// it) and Blocking, so every test runs both entries.
+type cbLib struct {
+	lib      *Library
+	loop     func(cb *Callback, n int32) int64
+	apply    func(cb *Callback, x int64) int64
+	all      func(cb *Callback) int64
+	retI8    func(cb *Callback) int32
+	retU16   func(cb *Callback) int32
+	retBool  func(cb *Callback) int32
+	retF32   func(cb *Callback, x float32) float32
+	retF64   func(cb *Callback, a, b float64) float64
+	thread   func(cb *Callback, x int64) int64
+	qsort    func(base unsafe.Pointer, n, size uintptr, cmp *Callback)
+	applyPtr func(cb unsafe.Pointer, x int64) int64
+}
+
+func needCallbacks(t testing.TB) {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		c, err := NewCallback(func() {}, "")
+		if err == nil {
+			c.Close()
+			t.Fatalf("NewCallback works on %s: enable the callback tests there", runtime.GOARCH)
+		}
+		t.Skipf("callbacks are not implemented on %s: %v", runtime.GOARCH, err)
+	}
+}
+
+func cbOpen(t testing.TB, blocking bool) *cbLib {
+	t.Helper()
+	needCallbacks(t)
+	l := &cbLib{lib: itOpen(t)}
+	var opts []Option
+	if blocking {
+		opts = append(opts, Blocking())
+	}
+	libc, err := Open("libc.so.6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { libc.Close() })
+	for _, b := range []struct {
+		lib  *Library
+		fn   any
+		name string
+		sig  string
+	}{
+		{l.lib, &l.loop, "cb_loop", "i64(ptr, i32)"},
+		{l.lib, &l.apply, "cb_apply", "i64(ptr, i64)"},
+		{l.lib, &l.applyPtr, "cb_apply", "i64(ptr, i64)"},
+		{l.lib, &l.all, "cb_all", "i64(ptr)"},
+		{l.lib, &l.retI8, "cb_ret_i8", "i32(ptr)"},
+		{l.lib, &l.retU16, "cb_ret_u16", "i32(ptr)"},
+		{l.lib, &l.retBool, "cb_ret_bool", "i32(ptr)"},
+		{l.lib, &l.retF32, "cb_ret_f32", "f32(ptr, f32)"},
+		{l.lib, &l.retF64, "cb_ret_f64", "f64(ptr, f64, f64)"},
+		{l.lib, &l.thread, "cb_thread", "i64(ptr, i64)"},
+		{libc, &l.qsort, "qsort", "void(ptr, usize, usize, ptr)"},
+	} {
+		if err := b.lib.Bind(b.fn, b.name, b.sig, opts...); err != nil {
+			t.Fatal(err)
+		}
+		itCheckPath(t, b.name, b.fn, blocking)
+	}
+	return l
+}
+
+func newCB(t testing.TB, fn any, signature string) *Callback {
+	t.Helper()
+	c, err := NewCallback(fn, signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// checkEntry asserts, in traced builds, which entry the calls of c took
+// inside block.
+func checkEntry(t testing.TB, c *Callback, wantFast bool, calls uint64, block func()) {
+	t.Helper()
+	f0, s0 := c.Counts()
+	block()
+	f1, s1 := c.Counts()
+	if !traceEnabled {
+		return
+	}
+	fast, std := f1-f0, s1-s0
+	if wantFast && (fast != calls || std != 0) || !wantFast && (std != calls || fast != 0) {
+		t.Errorf("entries: %d fast, %d standard; want %d calls through the %s entry", fast, std, calls, map[bool]string{true: "fast", false: "standard"}[wantFast])
+	}
+}
+
+// wantFastEntry is whether callbacks from calls bound with or without
+// Blocking take the fast entry.
+func wantFastEntry(blocking bool) bool { return itWantPath(blocking).Fast }
+
+func forBoth(t *testing.T, f func(t *testing.T, blocking bool)) {
+	t.Run("fast", func(t *testing.T) { f(t, false) })
+	t.Run("blocking", func(t *testing.T) { f(t, true) })
+}
+
+func TestCallbackQsort(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		const n = 100000
+		xs := make([]int32, n)
+		seed := uint32(1)
+		for i := range xs {
+			seed = seed*1664525 + 1013904223
+			xs[i] = int32(seed)
+		}
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		calls := uint64(0)
+		cmpCB := newCB(t, func(a, b unsafe.Pointer) int32 {
+			calls++
+			x, y := *(*int32)(a), *(*int32)(b)
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}, "int(const void *, const void *)")
+		checkEntry(t, cmpCB, wantFastEntry(blocking), 0, func() {})
+		f0, s0 := cmpCB.Counts()
+		l.qsort(unsafe.Pointer(&xs[0]), n, 4, cmpCB)
+		f1, s1 := cmpCB.Counts()
+		if d := cmp.Diff(want, xs); d != "" {
+			t.Fatalf("not sorted (-want +got):\n%.2000s", d)
+		}
+		// qsort of n elements makes between n-1 and n*log2(n)*2 comparisons.
+		if calls < n-1 || calls > 2*n*17 {
+			t.Errorf("%d comparator calls for %d elements", calls, n)
+		}
+		if traceEnabled {
+			got := f1 - f0
+			if !wantFastEntry(blocking) {
+				got = s1 - s0
+			}
+			if got != calls {
+				t.Errorf("the entry counted %d calls, the comparator saw %d (fast %d, standard %d)", got, calls, f1-f0, s1-s0)
+			}
+		}
+	})
+}
+
+// allArgs is what cb_all passes (see callbacks.c).
+type allArgs struct {
+	B    bool
+	I8   int8
+	U8   uint8
+	I16  int16
+	U16  uint16
+	I32  int32
+	U32  uint32
+	I64  int64
+	U64  uint64
+	F32  uint32 // bits
+	F64  uint64 // bits
+	P    uintptr
+	I8b  int8
+	U16b uint16
+	I32b int32
+	F32b uint32
+	D    [8]float64
+}
+
+func TestCallbackAllScalars(t *testing.T) {
+	want := allArgs{
+		B: true, I8: -16, U8: 0xf0, I16: -32767, U16: 0x8001, I32: -2147483647, U32: 0x80000001,
+		I64: -5, U64: math.MaxUint64, F32: 0x7fc12345, F64: math.Float64bits(math.Copysign(0, -1)),
+		P: 0x1234, I8b: 127, U16b: 0xffff, I32b: math.MinInt32, F32b: 0xff800000,
+		D: [8]float64{1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5},
+	}
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		var got allArgs
+		c := newCB(t, func(b bool, i8 int8, u8 uint8, i16 int16, u16 uint16, i32 int32, u32 uint32, i64 int64, u64 uint64,
+			f32 float32, f64 float64, p uintptr, i8b int8, u16b uint16, i32b int32, f32b float32,
+			d0, d1, d2, d3, d4, d5, d6, d7 float64) int64 {
+			got = allArgs{b, i8, u8, i16, u16, i32, u32, i64, u64, math.Float32bits(f32), math.Float64bits(f64), p,
+				i8b, u16b, i32b, math.Float32bits(f32b), [8]float64{d0, d1, d2, d3, d4, d5, d6, d7}}
+			return -0x0102030405060708
+		}, "i64(bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, ptr, i8, u16, i32, f32, f64, f64, f64, f64, f64, f64, f64, f64)")
+		var r int64
+		checkEntry(t, c, wantFastEntry(blocking), 1, func() { r = l.all(c) })
+		if r != -0x0102030405060708 {
+			t.Errorf("C got %#x back", r)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("arguments (-want +got):\n%s", d)
+		}
+	})
+}
+
+func TestCallbackResults(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		if got := l.retI8(newCB(t, func() int8 { return -3 }, "")); got != -3 {
+			t.Errorf("i8 result: C sees %#x, want -3", got)
+		}
+		if got := l.retU16(newCB(t, func() uint16 { return 0xfffe }, "")); got != 0xfffe {
+			t.Errorf("u16 result: C sees %#x, want 0xfffe", got)
+		}
+		if got := l.retBool(newCB(t, func() bool { return true }, "")); got != 1 {
+			t.Errorf("bool result: C sees %#x, want 1", got)
+		}
+		nan := math.Float32frombits(0x7fa00001)
+		got := l.retF32(newCB(t, func(x float32) float32 { return x }, ""), nan)
+		if math.Float32bits(got) != 0x7fa00001 {
+			t.Errorf("f32 NaN payload: %#x", math.Float32bits(got))
+		}
+		sum := newCB(t, func(a, b float64) float64 { return a + b }, "f64(f64, f64)")
+		if got := l.retF64(sum, math.Inf(1), 1); !math.IsInf(got, 1) {
+			t.Errorf("f64: %v", got)
+		}
+		if got := l.retF64(sum, math.Copysign(0, -1), math.Copysign(0, -1)); math.Float64bits(got) != 1<<63 {
+			t.Errorf("f64 -0: %#x", math.Float64bits(got))
+		}
+	})
+}
+
+// TestCallbackNested goes C -> Go -> C -> Go eight deep, alternating fast
+// and Blocking outer calls, with the Go stack grown past 1 MiB at the
+// bottom, and checks every value on the way back.
+func TestCallbackNested(t *testing.T) {
+	needCallbacks(t)
+	fast, slow := cbOpen(t, false), cbOpen(t, true)
+	var cb *Callback
+	cb = newCB(t, func(x int64) int64 {
+		if x == 0 {
+			return deep(1<<20/64) + 1000
+		}
+		var r int64
+		if x%2 == 0 {
+			r = fast.apply(cb, x-1)
+		} else {
+			r = slow.apply(cb, x-1)
+		}
+		runtime.GC()
+		return r*3 + x
+	}, "")
+	got := fast.apply(cb, 8)
+	want := deep(1<<20/64) + 1000
+	for x := int64(1); x <= 8; x++ {
+		want = want*3 + x
+	}
+	if got != want {
+		t.Errorf("nested result %d, want %d", got, want)
+	}
+}
+
+// deep recurses n times with a 64-byte frame and returns n.
+//
+//go:noinline
+func deep(n int) int64 {
+	var pad [6]int64
+	pad[n%6] = 1
+	if n == 0 {
+		return pad[0]
+	}
+	return deep(n-1) + pad[n%6]
+}
+
+func TestCallbackForeignThread(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		c := newCB(t, func(x int64) int64 {
+			s := make([]int64, 100) // allocate on the borrowed M
+			s[0] = x
+			return s[0] * 2
+		}, "")
+		var r int64
+		checkEntry(t, c, false, 1, func() { r = l.thread(c, 21) })
+		if r != 42 {
+			t.Errorf("cb_thread = %d, want 42", r)
+		}
+	})
+}
+
+func TestCallbackPanic(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		c := newCB(t, func(x int64) int64 { panic("boom") }, "")
+		for i := 0; i < 3; i++ {
+			func() {
+				defer func() {
+					if r := recover(); r != "boom" {
+						t.Fatalf("recovered %v, want boom", r)
+					}
+				}()
+				l.apply(c, 1)
+				t.Fatal("no panic")
+			}()
+		}
+		// The thread and the system stack are usable again.
+		ok := newCB(t, func(x int64) int64 { return x + 1 }, "")
+		if got := l.apply(ok, 41); got != 42 {
+			t.Errorf("after the panics: %d", got)
+		}
+	})
+}
+
+func TestCallbackClose(t *testing.T) {
+	needCallbacks(t)
+	c, err := NewCallback(func(x int64) int64 { return x }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ptr() == nil {
+		t.Fatal("nil Ptr")
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if c.Ptr() != nil {
+		t.Error("Ptr after Close is not nil")
+	}
+	var nilCB *Callback
+	if nilCB.Ptr() != nil || nilCB.Close() != nil {
+		t.Error("nil *Callback")
+	}
+}
+
+func TestCallbackBadInput(t *testing.T) {
+	needCallbacks(t)
+	for _, c := range []struct {
+		fn   any
+		sig  string
+		want string
+	}{
+		{nil, "", "want a non-nil func"},
+		{42, "", "want a non-nil func"},
+		{(func())(nil), "", "want a non-nil func"},
+		{func(int32) int32 { return 0 }, "i32(i32, ...)", "variadic"},
+		{func(int32) int32 { return 0 }, "i64(i32)", "result"},
+		{func([]byte) {}, "void(ptr)", "slice"},
+		{func(int32) {}, "void(i32", "expected"},
+	} {
+		cb, err := NewCallback(c.fn, c.sig)
+		if err == nil {
+			cb.Close()
+			t.Errorf("NewCallback(%T, %q) succeeded", c.fn, c.sig)
+			continue
+		}
+		if !contains(err.Error(), c.want) {
+			t.Errorf("NewCallback(%T, %q): %v, want it to mention %q", c.fn, c.sig, err, c.want)
+		}
+	}
+}
+
+func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestCallbackReuse makes and closes callbacks while other goroutines call
+// others, and checks that slots are reused (the table stays bounded).
+func TestCallbackReuse(t *testing.T) {
+	l := cbOpen(t, false)
+	keep := newCB(t, func(x int64) int64 { return x + 1 }, "")
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if got := l.apply(keep, 1); got != 2 {
+					t.Errorf("apply = %d", got)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 20000; i++ {
+		c, err := NewCallback(func(x int64) int64 { return x * 2 }, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.apply(c, int64(i)); got != int64(2*i) {
+			t.Fatalf("apply = %d", got)
+		}
+		c.Close()
+	}
+	close(stop)
+	wg.Wait()
+	open, made := upcallLive()
+	if made > 4096 {
+		t.Errorf("%d slots made for 20000 NewCallback/Close cycles (%d open): slots are not reused", made, open)
+	}
+}

@@ -1,0 +1,16 @@
+package upcall
+
+import "unsafe"
+
+const Supported = true
+
+// fastEntry is entered by a jump from a native callback entry, never
+// called (see entry_amd64.s).
+func fastEntry(fr uintptr)
+
+// callGo calls the funcval fn with the arguments in the frame at fr.
+func callGo(fn unsafe.Pointer, fr uintptr)
+
+func fastEntryAddr() uintptr
+func crosscall2Addr() uintptr
+func getg() uintptr

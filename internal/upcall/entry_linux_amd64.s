@@ -1,0 +1,166 @@
+#include "textflag.h"
+#include "funcdata.h"
+
+// fastEntry continues a fast-entry callback on the goroutine's stack. The
+// native entry jumps here (it is never called) after "pushing" the
+// goroutine's g.sched.pc as the return address, so that for the unwinder
+// this frame was called from where the goroutine left Go, exactly like
+// runtime.cgocallback's frame:
+//
+//	goroutine stack
+//	+-------------------------------+
+//	| the trampoline's frame        | fr+0(FP) = g.sched.sp (the saved BP)
+//	| g.sched.pc                    | "return address" (systemstack_switch+8)
+//	| BP (= g.sched.sp)             |
+//	| locals: frame, keep[16], fr   | 0(SP) ..
+//	+-------------------------------+
+//
+// DX is the callback frame on the C stack. The Go pointers the trampoline
+// below passed to C are copied out of its system-stack frame into keep,
+// the arguments of dispatch, where the collector sees them (see
+// RATIONALE.md, "Callbacks"). No safe point precedes the copy: this
+// function is NOSPLIT assembly. After dispatch it jumps back into the
+// native entry with DX = the frame and DI = where g.sched.sp now is (the
+// stack may have moved).
+//
+// func fastEntry(fr uintptr)
+TEXT ·fastEntry(SB), NOSPLIT, $144-8
+	NO_LOCAL_POINTERS
+	MOVQ	DX, 136(SP)
+	MOVQ	DX, 0(SP)
+	// keep[i] = 0 for all i, then the stashed pointers if the marker is ours.
+	XORL	AX, AX
+	MOVQ	$16, CX
+	LEAQ	8(SP), DI
+zero:
+	MOVQ	AX, (DI)
+	ADDQ	$8, DI
+	DECQ	CX
+	JNZ	zero
+	MOVQ	24(DX), AX	// marker
+	MOVQ	AX, BX
+	SHRQ	$8, BX
+	MOVQ	$0x4a495446464900, SI	// jit.KeepMagic >> 8
+	CMPQ	BX, SI
+	JNE	call
+	MOVQ	AX, CX
+	ANDQ	$0xff, CX
+	CMPQ	CX, $16
+	JA	call
+	MOVQ	16(DX), SI	// g0sp: the stash ends just below it
+	SUBQ	$16, SI
+	LEAQ	8(SP), DI
+	TESTQ	CX, CX
+	JZ	call
+copy:
+	MOVQ	(SI), AX
+	MOVQ	AX, (DI)
+	SUBQ	$8, SI
+	ADDQ	$8, DI
+	DECQ	CX
+	JNZ	copy
+call:
+	CALL	·dispatch(SB)
+	MOVQ	136(SP), DX
+	LEAQ	fr+0(FP), DI
+	MOVQ	8(DX), AX
+	JMP	AX
+
+// callGo calls the Go func fn (a funcval) with Go's register ABI, taking
+// its arguments from the callback frame and storing its result registers
+// back. The Go stack-assigned arguments are copied to 0(SP): the callee's
+// argument area, which the collector scans with the callee's own argument
+// map (as with reflectcall's callN).
+//
+// func callGo(fn unsafe.Pointer, fr uintptr)
+TEXT ·callGo(SB), 0, $1024-16
+	NO_LOCAL_POINTERS
+	MOVQ	fr+8(FP), R12
+	MOVQ	32(R12), CX	// nstack, a multiple of 8
+	SHRQ	$3, CX
+	LEAQ	304(R12), SI
+	MOVQ	SP, DI
+	TESTQ	CX, CX
+	JZ	regs
+stack:
+	MOVQ	(SI), AX
+	MOVQ	AX, (DI)
+	ADDQ	$8, SI
+	ADDQ	$8, DI
+	DECQ	CX
+	JNZ	stack
+regs:
+	MOVQ	48(R12), AX
+	MOVQ	56(R12), BX
+	MOVQ	64(R12), CX
+	MOVQ	72(R12), DI
+	MOVQ	80(R12), SI
+	MOVQ	88(R12), R8
+	MOVQ	96(R12), R9
+	MOVQ	104(R12), R10
+	MOVQ	112(R12), R11
+	MOVSD	176(R12), X0
+	MOVSD	184(R12), X1
+	MOVSD	192(R12), X2
+	MOVSD	200(R12), X3
+	MOVSD	208(R12), X4
+	MOVSD	216(R12), X5
+	MOVSD	224(R12), X6
+	MOVSD	232(R12), X7
+	MOVSD	240(R12), X8
+	MOVSD	248(R12), X9
+	MOVSD	256(R12), X10
+	MOVSD	264(R12), X11
+	MOVSD	272(R12), X12
+	MOVSD	280(R12), X13
+	MOVSD	288(R12), X14
+	MOVQ	fn+0(FP), DX
+	MOVQ	(TLS), R14
+	XORPS	X15, X15
+	MOVQ	(DX), R12
+	PCDATA	$PCDATA_StackMapIndex, $0
+	CALL	R12
+	MOVQ	fr+8(FP), R12
+	MOVQ	AX, 48(R12)
+	MOVQ	BX, 56(R12)
+	MOVQ	CX, 64(R12)
+	MOVQ	DI, 72(R12)
+	MOVQ	SI, 80(R12)
+	MOVQ	R8, 88(R12)
+	MOVQ	R9, 96(R12)
+	MOVQ	R10, 104(R12)
+	MOVQ	R11, 112(R12)
+	MOVSD	X0, 176(R12)
+	MOVSD	X1, 184(R12)
+	MOVSD	X2, 192(R12)
+	MOVSD	X3, 200(R12)
+	MOVSD	X4, 208(R12)
+	MOVSD	X5, 216(R12)
+	MOVSD	X6, 224(R12)
+	MOVSD	X7, 232(R12)
+	MOVSD	X8, 240(R12)
+	MOVSD	X9, 248(R12)
+	MOVSD	X10, 256(R12)
+	MOVSD	X11, 264(R12)
+	MOVSD	X12, 272(R12)
+	MOVSD	X13, 280(R12)
+	MOVSD	X14, 288(R12)
+	RET
+
+// func fastEntryAddr() uintptr
+TEXT ·fastEntryAddr(SB), NOSPLIT, $0-8
+	MOVQ	$·fastEntry(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func crosscall2Addr() uintptr
+TEXT ·crosscall2Addr(SB), NOSPLIT, $0-8
+	MOVQ	$crosscall2(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func getg() uintptr
+TEXT ·getg(SB), NOSPLIT, $0-8
+	MOVQ	(TLS), AX
+	MOVQ	AX, ret+0(FP)
+	RET

@@ -1,0 +1,256 @@
+package upcall
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"github.com/jitffi/jitffi/jit"
+)
+
+// Layout is the runtime description the Go side of the fast entry needs
+// to undo what the native entry did when a panic or runtime.Goexit leaves
+// the callback instead of a return. Set once by Init.
+var layout struct {
+	rt jit.Runtime
+	up jit.Upcall
+}
+
+// Addresses returns the doors into Go that a native entry jumps to, and
+// remembers the layout for unwinding.
+func Init(rt jit.Runtime, up *jit.Upcall) error {
+	if !Supported {
+		return fmt.Errorf("callbacks are not supported on this platform")
+	}
+	up.FastEntry = uint64(fastEntryAddr())
+	up.Crosscall2 = uint64(crosscall2Addr())
+	up.StdFn = uint64(**(**uintptr)(unsafe.Pointer(&stdFunc)))
+	if up.Crosscall2 == 0 {
+		return fmt.Errorf("crosscall2 is not linked in")
+	}
+	layout.rt, layout.up = rt, *up
+	return nil
+}
+
+var stdFunc = std
+
+// A slot is what a stub jumps through: the entry of its callback's
+// signature, and its index. Slots live in memory outside the Go heap, so
+// that native code can read them without the collector's involvement;
+// a slot's index never changes.
+type slot struct {
+	entry uintptr
+	index uintptr
+}
+
+const (
+	chunkSlots = 256
+	slotSize   = unsafe.Sizeof(slot{})
+)
+
+// Record is the Go side of one slot.
+type Record struct {
+	fn    atomic.Pointer[byte] // the Go func's funcval; nil while the slot is closed
+	Name  string               // for messages: the signature and the Go type
+	Fast  atomic.Uint64        // calls through the fast entry (counted with Trace)
+	Std   atomic.Uint64        // calls through the standard entry
+	entry uintptr              // the signature's native entry while open
+	slot  *slot
+}
+
+type chunk struct {
+	slots *[chunkSlots]slot
+	stubs uintptr // address of stub 0
+	recs  [chunkSlots]Record
+}
+
+// Trace makes run count the calls through each entry.
+var Trace bool
+
+var table struct {
+	mu     sync.Mutex
+	chunks atomic.Pointer[[]*chunk]
+	free   []uint32 // closed slots, oldest first
+	n      uint32   // slots made
+}
+
+// Quarantine is how many closed slots wait before the oldest is reused:
+// a C caller holding a stale pointer to a recently closed callback gets a
+// fatal error that names it, not another callback's func.
+const Quarantine = 1024
+
+// Open finds a free slot for fn (a funcval pointer) with the native entry
+// of its signature and returns the slot's stub address and its record.
+// place places stub code (one StubSize stub per slot address) and returns
+// its address.
+func Open(fn unsafe.Pointer, entry uintptr, name string, place func(slots []uint64) (uintptr, error)) (stub uintptr, rec *Record, err error) {
+	table.mu.Lock()
+	defer table.mu.Unlock()
+	var idx uint32
+	if len(table.free) > Quarantine {
+		idx = table.free[0]
+		table.free = table.free[1:]
+	} else {
+		if table.n%chunkSlots == 0 {
+			if err := grow(place); err != nil {
+				return 0, nil, err
+			}
+		}
+		idx = table.n
+		table.n++
+	}
+	c := (*table.chunks.Load())[idx/chunkSlots]
+	i := idx % chunkSlots
+	rec = &c.recs[i]
+	rec.Name = name
+	rec.entry = entry
+	rec.slot = &c.slots[i]
+	rec.fn.Store((*byte)(fn))
+	atomic.StoreUintptr(&c.slots[i].entry, entry)
+	return c.stubs + uintptr(i)*jit.StubSize, rec, nil
+}
+
+// Close releases the record's Go func; the slot waits in quarantine.
+func (r *Record) Close() {
+	table.mu.Lock()
+	defer table.mu.Unlock()
+	if r.fn.Swap(nil) == nil {
+		return
+	}
+	table.free = append(table.free, uint32(r.slot.index))
+}
+
+// grow adds a chunk of slots and their stubs. Called with table.mu held.
+func grow(place func(slots []uint64) (uintptr, error)) error {
+	mem, err := syscall.Mmap(-1, 0, int(chunkSlots*slotSize), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		return fmt.Errorf("mapping callback slots: %w", err)
+	}
+	c := &chunk{slots: (*[chunkSlots]slot)(unsafe.Pointer(&mem[0]))}
+	base := table.n
+	addrs := make([]uint64, chunkSlots)
+	for i := range c.slots {
+		c.slots[i].index = uintptr(base) + uintptr(i)
+		addrs[i] = uint64(uintptr(unsafe.Pointer(&c.slots[i])))
+	}
+	if c.stubs, err = place(addrs); err != nil {
+		syscall.Munmap(mem)
+		return err
+	}
+	var chunks []*chunk
+	if old := table.chunks.Load(); old != nil {
+		chunks = append(chunks, *old...)
+	}
+	chunks = append(chunks, c)
+	table.chunks.Store(&chunks)
+	return nil
+}
+
+// Live reports how many slots hold an open callback, and how many exist.
+func Live() (open, made int) {
+	table.mu.Lock()
+	defer table.mu.Unlock()
+	for _, c := range *table.chunks.Load() {
+		for i := range c.recs {
+			if c.recs[i].fn.Load() != nil {
+				open++
+			}
+		}
+	}
+	return open, int(table.n)
+}
+
+//go:nocheckptr
+func frameAt(fr uintptr) *Frame {
+	return (*Frame)(*(*unsafe.Pointer)(unsafe.Pointer(&fr)))
+}
+
+// record finds the record of the slot the frame came through.
+func record(f *Frame) *Record {
+	s := (*slot)(at(f.Slot, 0))
+	idx := s.index
+	return &(*table.chunks.Load())[idx/chunkSlots].recs[idx%chunkSlots]
+}
+
+// dispatch runs a fast-entry callback. keep holds the Go pointers the
+// fast-path call below passed to C: live arguments, so that the collector
+// keeps what C may be using while Go code runs.
+func dispatch(fr uintptr, keep [jit.KeepMax]unsafe.Pointer) {
+	f := frameAt(fr)
+	if f.Marker>>8 != jit.KeepMagic>>8 {
+		fatal(fmt.Sprintf("jitffi: fatal error: callback %s entered from a C call that is neither a jitffi fast-path call nor cgo (marker %#x)", record(f).Name, f.Marker))
+	}
+	done := false
+	defer func() {
+		if !done {
+			unwindFast(f)
+		}
+	}()
+	run(f, true)
+	done = true
+	keepAlive(&keep)
+}
+
+//go:noinline
+func keepAlive(*[jit.KeepMax]unsafe.Pointer) {}
+
+// std runs a standard-entry callback, called by the runtime's cgocallback
+// (which handles panics and Goexit itself, as for cgo).
+func std(fr unsafe.Pointer) {
+	run(frameAt(uintptr(fr)), false)
+}
+
+func run(f *Frame, fast bool) {
+	r := record(f)
+	fn := r.fn.Load()
+	if fn == nil {
+		fatal(fmt.Sprintf("jitffi: fatal error: C called callback %s after it was closed", r.Name))
+	}
+	if Trace {
+		if fast {
+			r.Fast.Add(1)
+		} else {
+			r.Std.Add(1)
+		}
+	}
+	callGo(unsafe.Pointer(fn), uintptr(unsafe.Pointer(f)))
+}
+
+// unwindFast undoes the fast entry when a panic or Goexit leaves the
+// callback: the C frames below are abandoned (as cgo does), so g0's saved
+// SP goes back above them and the goroutine is unpinned. The TLS g is
+// already the goroutine's.
+//
+//go:nocheckptr
+func unwindFast(f *Frame) {
+	rt, up := &layout.rt, &layout.up
+	g := getg()
+	m := word(g, rt.GM)
+	g0 := word(m, rt.MG0)
+	*(*uintptr)(at(g0, rt.GSched+rt.GobufSP)) = f.G0SP
+	locked := (*uint32)(at(m, up.MLockedInt))
+	*locked--
+	if *locked == 0 && *(*uint32)(at(m, up.MLockedExt)) == 0 {
+		*(*uintptr)(at(m, up.MLockedg)) = 0
+		*(*uintptr)(at(g, up.GLockedm)) = 0
+	}
+}
+
+//go:nocheckptr
+func at(base uintptr, off int32) unsafe.Pointer {
+	return unsafe.Add(*(*unsafe.Pointer)(unsafe.Pointer(&base)), off)
+}
+
+//go:nocheckptr
+func word(base uintptr, off int32) uintptr { return *(*uintptr)(at(base, off)) }
+
+// fatal ends the process with msg and the traceback of a fresh goroutine;
+// the calling goroutine, which C is waiting for, never returns to C.
+func fatal(msg string) {
+	os.Stderr.WriteString(msg + "\n")
+	go panic(msg)
+	select {}
+}

@@ -1,0 +1,160 @@
+package jit
+
+import (
+	"fmt"
+
+	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/sig"
+)
+
+// Callbacks: C calling a Go func. The per-signature entry is the mirror of
+// a trampoline: it receives C's arguments, stores them into a frame in Go's
+// register-ABI layout, and enters Go through one of two doors (see
+// internal/upcall and RATIONALE.md, "Callbacks"). Everything the entry needs
+// to know about the slot it was called through comes in a register, so the
+// code depends only on the plan and is shared by every callback of the
+// signature.
+
+// The callback frame, on the C stack. The entry fills it; the Go side
+// (internal/upcall.Frame, checked against these offsets) reads the
+// arguments and writes the results.
+//
+//	+0    slot     address of the slot the stub jumped through
+//	+8    back     where the fast entry resumes the native code
+//	+16   g0sp     g0.sched.sp before the fast entry moved it
+//	+24   marker   the fast-path call's marker word (fast entry only)
+//	+32   nstack   bytes of Go stack-assigned arguments at +stack
+//	+40   hidden   C's hidden result pointer (a struct result in memory)
+//	+48   ints     Go integer argument/result registers, 16 words
+//	+176  floats   Go float argument/result registers, 16 words
+//	+304  stack    Go stack-assigned arguments, CallbackStackMax bytes
+const (
+	CBSlot     = 0
+	CBBack     = 8
+	CBG0SP     = 16
+	CBMarker   = 24
+	CBNStack   = 32
+	CBHidden   = 40
+	CBInts     = 48
+	CBFloats   = CBInts + 16*8
+	CBStack    = CBFloats + 16*8
+	CBFrameLen = CBStack + CallbackStackMax
+
+	// CallbackStackMax bounds the Go stack-assigned arguments of a
+	// callback: the generic caller that calls the Go func has a frame of
+	// fixed size.
+	CallbackStackMax = 512
+)
+
+// Every fast-path trampoline leaves a marker word and the Go pointers it
+// passes to C at the top of its system-stack frame, just below
+// g0.sched.sp, so that a fast-entry callback can keep those pointers alive
+// while Go code runs (see RATIONALE.md, "Callbacks"):
+//
+//	g0.sched.sp -8    KeepMagic | n
+//	            -16   pointer argument 0
+//	            ...
+//	            -8-8n pointer argument n-1
+//
+// A plan with more than KeepMax Go pointer arguments is not lowered.
+const (
+	KeepMagic = 0x4a49544646490000 // "JITFFI" and a count byte
+	KeepMax   = 16
+)
+
+// Upcall is what a callback entry needs beyond Runtime: the runtime
+// fields the fast entry touches, and the addresses of the two doors into
+// Go. The root package fills it from values it has checked.
+type Upcall struct {
+	GStatus    int32 // g.atomicstatus (uint32)
+	GLockedm   int32 // g.lockedm
+	MCurg      int32 // m.curg
+	MLockedg   int32 // m.lockedg
+	MLockedExt int32 // m.lockedExt (uint32); m.lockedInt follows it
+	MLockedInt int32
+
+	FastEntry  uint64 // upcall.fastEntry: continues on the goroutine's stack
+	StdFn      uint64 // ABIInternal code of upcall.std, for crosscall2
+	Crosscall2 uint64 // the runtime's crosscall2
+}
+
+// Goroutine states the fast entry tells apart (runtime2.go).
+const (
+	gRunning = 2
+	gScan    = 0x1000
+)
+
+// CanCallback reports whether a callback entry can be compiled for p.
+func CanCallback(p *abi.Plan) error {
+	if p.Variadic {
+		return fmt.Errorf("a callback cannot be variadic")
+	}
+	if p.Errno {
+		return fmt.Errorf("errno capture does not apply to callbacks")
+	}
+	for i, a := range p.Args {
+		if a.GoAs == abi.GoSlice {
+			return fmt.Errorf("parameter %d: a Go slice cannot receive a C pointer (use unsafe.Pointer or *T)", i)
+		}
+		if a.Struct != nil {
+			return fmt.Errorf("parameter %d: structs by value in callbacks are not supported yet", i)
+		}
+	}
+	if p.Result.Struct != nil {
+		return fmt.Errorf("struct results of callbacks are not supported yet")
+	}
+	if p.Result.Kind != sig.Void && p.Result.Go.Class == abi.Stack {
+		return fmt.Errorf("the result does not fit Go's result registers")
+	}
+	if p.GoStack > CallbackStackMax {
+		return fmt.Errorf("the Go arguments need %d bytes of stack, more than the %d a callback supports", p.GoStack, CallbackStackMax)
+	}
+	return nil
+}
+
+// CompileCallback lowers the entry of callbacks of plan p.
+func CompileCallback(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
+	if err := CanCallback(p); err != nil {
+		return nil, err
+	}
+	switch p.Arch {
+	case abi.AMD64:
+		return callbackAMD64(p, rt, up)
+	}
+	return nil, fmt.Errorf("jit: callbacks are not implemented on %s", p.Arch)
+}
+
+// CallbackStubs returns the code of one stub per slot address: each loads
+// its slot's address into R11 and jumps through the slot's first word (the
+// entry of the slot's signature). Every stub is 16 bytes, so stub i is at
+// offset 16*i.
+func CallbackStubs(arch abi.Arch, slots []uint64) ([]byte, error) {
+	if arch != abi.AMD64 {
+		return nil, fmt.Errorf("jit: callbacks are not implemented on %s", arch)
+	}
+	code := make([]byte, 0, 16*len(slots))
+	for _, s := range slots {
+		// movabs $slot, %r11; jmp *(%r11); int3 x3
+		code = append(code, 0x49, 0xbb)
+		for i := 0; i < 8; i++ {
+			code = append(code, byte(s>>(8*i)))
+		}
+		code = append(code, 0x41, 0xff, 0x23, 0xcc, 0xcc, 0xcc)
+	}
+	return code, nil
+}
+
+// StubSize is the size of one callback stub (CallbackStubs).
+const StubSize = 16
+
+// goPointers lists the Go locations of the arguments that are Go pointers
+// the collector must see: pointers, and the data pointers of slices.
+func goPointers(p *abi.Plan) []abi.Loc {
+	var locs []abi.Loc
+	for _, a := range p.Args {
+		if a.GoAs == abi.GoSlice || a.GoAs == abi.GoPointer {
+			locs = append(locs, a.Go)
+		}
+	}
+	return locs
+}
