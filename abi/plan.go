@@ -77,10 +77,10 @@ func (e Ext) String() string { return extNames[e] }
 type GoParam uint8
 
 const (
-	GoScalar GoParam = iota // one register or stack slot of the kind's size
-	GoSlice                 // a []T: three words (data, len, cap); C gets data
-	GoPointer               // a Go pointer (unsafe.Pointer, *T): one word the collector must see
-	GoDeref                 // a pointer to a word C receives (0 for nil): a *jitffi.Callback
+	GoScalar  GoParam = iota // one register or stack slot of the kind's size
+	GoSlice                  // a []T: three words (data, len, cap); C gets data
+	GoPointer                // a Go pointer (unsafe.Pointer, *T): one word the collector must see
+	GoDeref                  // a pointer to a word C receives (0 for nil): a *jitffi.Callback
 )
 
 // Arg is the plan of one parameter.
