@@ -10,12 +10,6 @@ import (
 	"github.com/jitffi/jitffi"
 )
 
-// The cgo rows; nil without cgo.
-var (
-	cgoCallbackLoop func(n int32) int64
-	cgoQsort        func(xs []int32)
-)
-
 // cbLoopN is the number of callbacks per C call in BenchmarkCallback.
 const cbLoopN = 1000
 
