@@ -25,7 +25,7 @@ func TestCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []abi.GoParam{abi.GoSlice, abi.GoScalar, abi.GoScalar}; !reflect.DeepEqual(shapes, want) {
+	if want := []abi.GoParam{abi.GoSlice, abi.GoPointer, abi.GoScalar}; !reflect.DeepEqual(shapes, want) {
 		t.Errorf("shapes %v, want %v", shapes, want)
 	}
 	for _, c := range []struct {

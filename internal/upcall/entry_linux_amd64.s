@@ -28,43 +28,64 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	NO_LOCAL_POINTERS
 	MOVQ	DX, 136(SP)
 	MOVQ	DX, 0(SP)
-	// keep[i] = 0 for all i, then the stashed pointers if the marker is ours.
-	XORL	AX, AX
-	MOVQ	$16, CX
-	LEAQ	8(SP), DI
-zero:
-	MOVQ	AX, (DI)
-	ADDQ	$8, DI
-	DECQ	CX
-	JNZ	zero
+	// n = the count of stashed pointers if the marker is ours, else 0
+	// (dispatch0 reports a foreign marker).
 	MOVQ	24(DX), AX	// marker
 	MOVQ	AX, BX
 	SHRQ	$8, BX
 	MOVQ	$0x4a495446464900, SI	// jit.KeepMagic >> 8
 	CMPQ	BX, SI
-	JNE	call
+	JNE	none
 	MOVQ	AX, CX
 	ANDQ	$0xff, CX
-	CMPQ	CX, $16
-	JA	call
+	JZ	none
 	MOVQ	16(DX), SI	// g0sp: the stash ends just below it
 	SUBQ	$16, SI
+	CMPQ	CX, $4
+	JA	many
+	// 1 to 4 pointers: keep0..keep3 at 8(SP).., the rest nil.
+	XORL	AX, AX
+	MOVQ	AX, 8(SP)
+	MOVQ	AX, 16(SP)
+	MOVQ	AX, 24(SP)
+	MOVQ	AX, 32(SP)
 	LEAQ	8(SP), DI
-	TESTQ	CX, CX
-	JZ	call
-copy:
+	CALL	copykeep<>(SB)
+	CALL	·dispatch4(SB)
+	JMP	back
+many:
+	CMPQ	CX, $16
+	JA	none
+	XORL	AX, AX
+	LEAQ	8(SP), DI
+	MOVQ	$16, BX
+zero:
+	MOVQ	AX, (DI)
+	ADDQ	$8, DI
+	DECQ	BX
+	JNZ	zero
+	LEAQ	8(SP), DI
+	CALL	copykeep<>(SB)
+	CALL	·dispatch16(SB)
+	JMP	back
+none:
+	CALL	·dispatch0(SB)
+back:
+	MOVQ	136(SP), DX
+	LEAQ	fr+0(FP), DI
+	MOVQ	8(DX), AX
+	JMP	AX
+
+// copykeep copies CX words from SI downwards to DI upwards.
+TEXT copykeep<>(SB), NOSPLIT|NOFRAME, $0
+loop:
 	MOVQ	(SI), AX
 	MOVQ	AX, (DI)
 	SUBQ	$8, SI
 	ADDQ	$8, DI
 	DECQ	CX
-	JNZ	copy
-call:
-	CALL	·dispatch(SB)
-	MOVQ	136(SP), DX
-	LEAQ	fr+0(FP), DI
-	MOVQ	8(DX), AX
-	JMP	AX
+	JNZ	loop
+	RET
 
 // callGo calls the Go func fn (a funcval) with Go's register ABI, taking
 // its arguments from the callback frame and storing its result registers

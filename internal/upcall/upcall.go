@@ -3,6 +3,7 @@ package upcall
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -175,27 +176,44 @@ func record(f *Frame) *Record {
 	return &(*table.chunks.Load())[idx/chunkSlots].recs[idx%chunkSlots]
 }
 
-// dispatch runs a fast-entry callback. keep holds the Go pointers the
-// fast-path call below passed to C: live arguments, so that the collector
-// keeps what C may be using while Go code runs.
-func dispatch(fr uintptr, keep [jit.KeepMax]unsafe.Pointer) {
-	f := frameAt(fr)
-	if f.Marker>>8 != jit.KeepMagic>>8 {
-		fatal(fmt.Sprintf("jitffi: fatal error: callback %s entered from a C call that is neither a jitffi fast-path call nor cgo (marker %#x)", record(f).Name, f.Marker))
-	}
-	done := false
-	defer func() {
-		if !done {
-			unwindFast(f)
-		}
-	}()
-	run(f, true)
-	done = true
+// dispatch0, dispatch4 and dispatch16 run a fast-entry callback. Their
+// pointer arguments are the Go pointers the fast-path call below passed to
+// C (the rest nil): live arguments, so that the collector keeps what C may
+// be using while Go code runs. fastEntry calls the smallest that fits.
+func dispatch0(fr uintptr) { dispatch(frameAt(fr)) }
+
+func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
+	dispatch(frameAt(fr))
+	runtime.KeepAlive(k0)
+	runtime.KeepAlive(k1)
+	runtime.KeepAlive(k2)
+	runtime.KeepAlive(k3)
+}
+
+func dispatch16(fr uintptr, keep [jit.KeepMax]unsafe.Pointer) {
+	dispatch(frameAt(fr))
 	keepAlive(&keep)
 }
 
 //go:noinline
 func keepAlive(*[jit.KeepMax]unsafe.Pointer) {}
+
+func dispatch(f *Frame) {
+	if f.Marker>>8 != jit.KeepMagic>>8 {
+		fatal(fmt.Sprintf("jitffi: fatal error: callback %s entered from a C call that is neither a jitffi fast-path call nor cgo (marker %#x)", record(f).Name, f.Marker))
+	}
+	done := false
+	defer unwindFastIf(f, &done)
+	run(f, true)
+	done = true
+}
+
+// unwindFastIf undoes the fast entry unless the callback returned.
+func unwindFastIf(f *Frame, done *bool) {
+	if !*done {
+		unwindFast(f)
+	}
+}
 
 // std runs a standard-entry callback, called by the runtime's cgocallback
 // (which handles panics and Goexit itself, as for cgo).
