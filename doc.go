@@ -58,8 +58,11 @@
 // make sleeps, poll and similar waits return EINTR. Bind C functions that
 // may block with Blocking, which tells the scheduler, like cgo does.
 //
-// C code must not call back into Go, and must not unwind (longjmp) across
-// the call.
+// C calls back into Go through a Callback (NewCallback): from inside a
+// fast-path call on the same thread through a fast entry that goes straight
+// back onto the goroutine's stack, and from anywhere else through the
+// runtime's own entry, as cgo's //export does. C must not unwind (longjmp)
+// across a call.
 //
 // # Layout
 //

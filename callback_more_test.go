@@ -1,0 +1,148 @@
+package jitffi
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestCallbackClosedIsFatal: C calling a closed callback ends the process
+// with a message that names it (in a child process, for both entries).
+func TestCallbackClosedIsFatal(t *testing.T) {
+	needCallbacks(t)
+	for _, blocking := range []string{"0", "1"} {
+		out, err := spawnTest(t, "TestCallbackClosedChild", "JITFFI_TEST_CLOSED_CHILD=1", "JITFFI_TEST_BLOCKING="+blocking)
+		if err == nil {
+			t.Fatalf("blocking=%s: the child survived calling a closed callback:\n%s", blocking, out)
+		}
+		if !strings.Contains(out, "C called callback i64(i64) (func(int64) int64) after it was closed") {
+			t.Errorf("blocking=%s: the report does not name the closed callback:\n%s", blocking, out)
+		}
+		if strings.Contains(out, "CHILD RETURNED") {
+			t.Errorf("blocking=%s: C got a result from a closed callback:\n%s", blocking, out)
+		}
+	}
+}
+
+func TestCallbackClosedChild(t *testing.T) {
+	if os.Getenv("JITFFI_TEST_CLOSED_CHILD") != "1" {
+		t.Skip("run by TestCallbackClosedIsFatal")
+	}
+	l := cbOpen(t, os.Getenv("JITFFI_TEST_BLOCKING") == "1")
+	c, err := NewCallback(func(x int64) int64 { return x }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Ptr()
+	c.Close()
+	l.applyPtr(p, 1)
+	println("CHILD RETURNED")
+}
+
+// TestCallbackStress runs callbacks that allocate, grow their stacks and
+// block, from fast and Blocking outer calls on several goroutines, while
+// the collector runs all the time and CPU profiling sends signals.
+func TestCallbackStress(t *testing.T) {
+	fast, slow := cbOpen(t, false), cbOpen(t, true)
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	var sink atomic.Pointer[[]byte]
+	ch := make(chan int64)
+	go func() {
+		for x := range ch {
+			_ = x
+		}
+	}()
+	defer close(ch)
+	var rec func(n int) int
+	rec = func(n int) int {
+		var pad [32]byte
+		pad[n%32] = byte(n)
+		if n == 0 {
+			return int(pad[0])
+		}
+		return rec(n-1) + int(pad[n%32]&1)
+	}
+	cb := newCB(t, func(x int64) int64 {
+		b := make([]byte, 256+x%512)
+		sink.Store(&b)
+		if x%64 == 0 {
+			ch <- x // block on a channel
+		}
+		if x%128 == 0 {
+			rec(20000) // grow the stack past 1 MiB
+		}
+		return x + 1
+	}, "")
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	for g := 0; g < 4; g++ {
+		l := fast
+		if g%2 == 1 {
+			l = slow
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int64(0); time.Now().Before(deadline); i++ {
+				if got := l.apply(cb, i); got != i+1 {
+					t.Errorf("apply(%d) = %d", i, got)
+					return
+				}
+				calls.Add(1)
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	if calls.Load() < 100 {
+		t.Errorf("only %d calls in 1.5 s", calls.Load())
+	}
+	t.Logf("%d calls", calls.Load())
+}
+
+// TestCallbackGCLatency: a callback blocked on a channel inside a fast
+// call does not hold up the collector (the goroutine is parked, not
+// running C code).
+func TestCallbackGCLatency(t *testing.T) {
+	l := cbOpen(t, false)
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	cb := newCB(t, func(x int64) int64 {
+		close(entered)
+		<-release
+		return x
+	}, "")
+	done := make(chan int64)
+	go func() { done <- l.apply(cb, 7) }()
+	<-entered
+	start := time.Now()
+	runtime.GC()
+	runtime.GC()
+	elapsed := time.Since(start)
+	close(release)
+	if got := <-done; got != 7 {
+		t.Errorf("apply = %d", got)
+	}
+	// Two collections with nothing to wait for; the bound is generous for
+	// a loaded machine.
+	if elapsed > 5*time.Second {
+		t.Errorf("two collections took %v while a callback was blocked", elapsed)
+	}
+}
