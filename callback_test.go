@@ -26,6 +26,7 @@ type cbLib struct {
 	thread   func(cb *Callback, x int64) int64
 	qsort    func(base unsafe.Pointer, n, size uintptr, cmp *Callback)
 	applyPtr func(cb unsafe.Pointer, x int64) int64
+	isNull   func(cb *Callback) int32
 }
 
 func needCallbacks(t testing.TB) {
@@ -69,6 +70,7 @@ func cbOpen(t testing.TB, blocking bool) *cbLib {
 		{l.lib, &l.retF32, "cb_ret_f32", "f32(ptr, f32)"},
 		{l.lib, &l.retF64, "cb_ret_f64", "f64(ptr, f64, f64)"},
 		{l.lib, &l.thread, "cb_thread", "i64(ptr, i64)"},
+		{l.lib, &l.isNull, "cb_is_null", "i32(ptr)"},
 		{libc, &l.qsort, "qsort", "void(ptr, usize, usize, ptr)"},
 	} {
 		if err := b.lib.Bind(b.fn, b.name, b.sig, opts...); err != nil {
@@ -100,6 +102,12 @@ func checkEntry(t testing.TB, c *Callback, wantFast bool, calls uint64, block fu
 		return
 	}
 	fast, std := f1-f0, s1-s0
+	if wantFast && fast == 0 && std == calls {
+		// The outer fast-path call bailed out to the slow path on a
+		// preemption request, and C called back from there.
+		t.Logf("entries: the outer call bailed out; %d calls through the standard entry", std)
+		return
+	}
 	if wantFast && (fast != calls || std != 0) || !wantFast && (std != calls || fast != 0) {
 		t.Errorf("entries: %d fast, %d standard; want %d calls through the %s entry", fast, std, calls, map[bool]string{true: "fast", false: "standard"}[wantFast])
 	}
@@ -151,8 +159,8 @@ func TestCallbackQsort(t *testing.T) {
 		}
 		if traceEnabled {
 			got := f1 - f0
-			if !wantFastEntry(blocking) {
-				got = s1 - s0
+			if !wantFastEntry(blocking) || got == 0 {
+				got = s1 - s0 // Blocking, or the outer call bailed out
 			}
 			if got != calls {
 				t.Errorf("the entry counted %d calls, the comparator saw %d (fast %d, standard %d)", got, calls, f1-f0, s1-s0)
@@ -314,6 +322,23 @@ func TestCallbackPanic(t *testing.T) {
 		ok := newCB(t, func(x int64) int64 { return x + 1 }, "")
 		if got := l.apply(ok, 41); got != 42 {
 			t.Errorf("after the panics: %d", got)
+		}
+	})
+}
+
+func TestCallbackNilIsNULL(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		if l.isNull(nil) != 1 {
+			t.Error("a nil *Callback did not reach C as NULL")
+		}
+		c := newCB(t, func() {}, "")
+		if l.isNull(c) != 0 {
+			t.Error("a *Callback reached C as NULL")
+		}
+		c.Close()
+		if l.isNull(c) != 1 {
+			t.Error("a closed *Callback did not reach C as NULL")
 		}
 	})
 }

@@ -44,3 +44,41 @@ func Require(t testing.TB, fn any, block func()) {
 		t.Logf("fastcheck: %d of the calls of %T bailed out on a preemption request", slow1-slow0, fn)
 	}
 }
+
+// Entry names a callback entry for RequireEntry.
+type Entry int
+
+const (
+	FastEntry     Entry = iota // C called back from inside a fast-path call
+	StandardEntry              // through the runtime's crosscall2
+)
+
+func (e Entry) String() string {
+	if e == FastEntry {
+		return "fast entry"
+	}
+	return "standard entry"
+}
+
+// RequireEntry runs block and, in binaries built with -tags jitffi_trace,
+// fails t unless the calls of cb inside it went through entry and at least
+// one did. Like Require, it tolerates standard-entry calls when entry is
+// FastEntry and logs them: an outer fast-path call that bailed out to the
+// slow path on a preemption request calls back through the standard entry.
+// Without the tag it only runs block.
+func RequireEntry(t testing.TB, cb *jitffi.Callback, entry Entry, block func()) {
+	t.Helper()
+	f0, s0 := cb.Counts()
+	block()
+	f1, s1 := cb.Counts()
+	if !jitffi.Tracing {
+		return
+	}
+	fast, std := f1-f0, s1-s0
+	switch {
+	case entry == FastEntry && fast == 0, entry == StandardEntry && (std == 0 || fast != 0):
+		t.Fatalf("fastcheck: callback calls: %d through the fast entry, %d through the standard entry; want them through the %v", fast, std, entry)
+	case entry == FastEntry && std != 0:
+		t.Logf("fastcheck: %d callback calls went through the standard entry (outer calls that bailed out)", std)
+	}
+}
