@@ -70,7 +70,8 @@
 // only), options.go (Option, the environment variables), errors.go, path.go
 // (Path, PathOf, Describe, FastPathError), engine.go (the one choice of
 // path, the start-up check, the record and the registry), fast.go (the
-// code cache) and errno.go. Go-type checking and inference live in
+// code cache), errno.go and callback.go (NewCallback; the Go half of the
+// callback entries is internal/upcall). Go-type checking and inference live in
 // internal/gotype.
 //
 // Stability: every exported name of this package is public API under the

@@ -23,7 +23,8 @@ import (
 //	+8    back     where the fast entry resumes the native code
 //	+16   g0sp     g0.sched.sp before the fast entry moved it
 //	+24   marker   the fast-path call's marker word (fast entry only)
-//	+32   nstack   bytes of Go stack-assigned arguments at +stack
+//	+32   nstack   bytes of Go stack-assigned arguments at +stack, and
+//	               the numbers of Go argument registers (cbCounts)
 //	+40   hidden   C's hidden result pointer (a struct result in memory)
 //	+48   ints     Go integer argument/result registers, 16 words
 //	+176  floats   Go float argument/result registers, 16 words
@@ -146,6 +147,22 @@ func CallbackStubs(arch abi.Arch, slots []uint64) ([]byte, error) {
 
 // StubSize is the size of one callback stub (CallbackStubs).
 const StubSize = 16
+
+// cbCounts packs the frame's nstack word: the bytes of Go stack-assigned
+// arguments (bits 0-31) and the numbers of Go integer (32-39) and float
+// (40-47) argument registers the call uses.
+func cbCounts(p *abi.Plan) int64 {
+	var ints, floats int
+	for _, a := range p.Args {
+		switch a.Go.Class {
+		case abi.Int:
+			ints = max(ints, a.Go.Reg+1)
+		case abi.Float:
+			floats = max(floats, a.Go.Reg+1)
+		}
+	}
+	return int64(p.GoStack) | int64(ints)<<32 | int64(floats)<<40
+}
 
 // goPointers lists the Go locations of the arguments that are Go pointers
 // the collector must see: pointers, and the data pointers of slices.

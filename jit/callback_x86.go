@@ -88,7 +88,8 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	}
 	b.add(xSUBQ, imm(cbFrameAMD64), reg(rSP))
 	b.add(xMOVQ, reg(rR11), mem(rSP, CBSlot))
-	b.add(xMOVQ, imm(int64(p.GoStack)), mem(rSP, CBNStack))
+	b.add(xMOVQ, imm(cbCounts(p)), reg(rAX)) // RAX is no C argument of a non-variadic callee
+	b.add(xMOVQ, reg(rAX), mem(rSP, CBNStack))
 
 	// 1. Arguments.
 	for i, a := range p.Args {

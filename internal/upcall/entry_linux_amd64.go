@@ -6,6 +6,8 @@ const Supported = true
 
 // fastEntry is entered by a jump from a native callback entry, never
 // called (see entry_amd64.s).
+//
+//lint:ignore U1000 entered from native code, by the address fastEntryAddr takes in assembly
 func fastEntry(fr uintptr)
 
 // callGo calls the funcval fn with the arguments in the frame at fr.

@@ -88,21 +88,25 @@ loop:
 	RET
 
 // callGo calls the Go func fn (a funcval) with Go's register ABI, taking
-// its arguments from the callback frame and storing its result registers
-// back. The Go stack-assigned arguments are copied to 0(SP): the callee's
-// argument area, which the collector scans with the callee's own argument
-// map (as with reflectcall's callN).
+// its arguments from the callback frame and storing its result register
+// back (a callback's result is one scalar: AX or X0). The Go stack-assigned
+// arguments are copied to 0(SP): the callee's argument area, which the
+// collector scans with the callee's own argument map (as with
+// reflectcall's callN). The frame's nstack word packs the bytes of stack
+// arguments (bits 0-31) and the numbers of integer (32-39) and float
+// (40-47) argument registers, so that only those are loaded.
 //
 // func callGo(fn unsafe.Pointer, fr uintptr)
 TEXT ·callGo(SB), 0, $1024-16
 	NO_LOCAL_POINTERS
 	MOVQ	fr+8(FP), R12
-	MOVQ	32(R12), CX	// nstack, a multiple of 8
+	MOVQ	32(R12), R13	// packed counts
+	MOVL	R13, CX
 	SHRQ	$3, CX
 	LEAQ	304(R12), SI
 	MOVQ	SP, DI
 	TESTQ	CX, CX
-	JZ	regs
+	JZ	ints
 stack:
 	MOVQ	(SI), AX
 	MOVQ	AX, (DI)
@@ -110,31 +114,85 @@ stack:
 	ADDQ	$8, DI
 	DECQ	CX
 	JNZ	stack
-regs:
+ints:
+	MOVQ	R13, R15
+	SHRQ	$32, R15
+	ANDQ	$0xff, R15
+	CMPQ	R15, $1
+	JLT	floats
 	MOVQ	48(R12), AX
+	CMPQ	R15, $2
+	JLT	floats
 	MOVQ	56(R12), BX
+	CMPQ	R15, $3
+	JLT	floats
 	MOVQ	64(R12), CX
+	CMPQ	R15, $4
+	JLT	floats
 	MOVQ	72(R12), DI
+	CMPQ	R15, $5
+	JLT	floats
 	MOVQ	80(R12), SI
+	CMPQ	R15, $6
+	JLT	floats
 	MOVQ	88(R12), R8
+	CMPQ	R15, $7
+	JLT	floats
 	MOVQ	96(R12), R9
+	CMPQ	R15, $8
+	JLT	floats
 	MOVQ	104(R12), R10
+	CMPQ	R15, $9
+	JLT	floats
 	MOVQ	112(R12), R11
+floats:
+	SHRQ	$40, R13
+	ANDQ	$0xff, R13
+	JZ	call
 	MOVSD	176(R12), X0
+	CMPQ	R13, $2
+	JLT	call
 	MOVSD	184(R12), X1
+	CMPQ	R13, $3
+	JLT	call
 	MOVSD	192(R12), X2
+	CMPQ	R13, $4
+	JLT	call
 	MOVSD	200(R12), X3
+	CMPQ	R13, $5
+	JLT	call
 	MOVSD	208(R12), X4
+	CMPQ	R13, $6
+	JLT	call
 	MOVSD	216(R12), X5
+	CMPQ	R13, $7
+	JLT	call
 	MOVSD	224(R12), X6
+	CMPQ	R13, $8
+	JLT	call
 	MOVSD	232(R12), X7
+	CMPQ	R13, $9
+	JLT	call
 	MOVSD	240(R12), X8
+	CMPQ	R13, $10
+	JLT	call
 	MOVSD	248(R12), X9
+	CMPQ	R13, $11
+	JLT	call
 	MOVSD	256(R12), X10
+	CMPQ	R13, $12
+	JLT	call
 	MOVSD	264(R12), X11
+	CMPQ	R13, $13
+	JLT	call
 	MOVSD	272(R12), X12
+	CMPQ	R13, $14
+	JLT	call
 	MOVSD	280(R12), X13
+	CMPQ	R13, $15
+	JLT	call
 	MOVSD	288(R12), X14
+call:
 	MOVQ	fn+0(FP), DX
 	MOVQ	(TLS), R14
 	XORPS	X15, X15
@@ -143,29 +201,7 @@ regs:
 	CALL	R12
 	MOVQ	fr+8(FP), R12
 	MOVQ	AX, 48(R12)
-	MOVQ	BX, 56(R12)
-	MOVQ	CX, 64(R12)
-	MOVQ	DI, 72(R12)
-	MOVQ	SI, 80(R12)
-	MOVQ	R8, 88(R12)
-	MOVQ	R9, 96(R12)
-	MOVQ	R10, 104(R12)
-	MOVQ	R11, 112(R12)
 	MOVSD	X0, 176(R12)
-	MOVSD	X1, 184(R12)
-	MOVSD	X2, 192(R12)
-	MOVSD	X3, 200(R12)
-	MOVSD	X4, 208(R12)
-	MOVSD	X5, 216(R12)
-	MOVSD	X6, 224(R12)
-	MOVSD	X7, 232(R12)
-	MOVSD	X8, 240(R12)
-	MOVSD	X9, 248(R12)
-	MOVSD	X10, 256(R12)
-	MOVSD	X11, 264(R12)
-	MOVSD	X12, 272(R12)
-	MOVSD	X13, 280(R12)
-	MOVSD	X14, 288(R12)
 	RET
 
 // func fastEntryAddr() uintptr

@@ -180,8 +180,11 @@ func record(f *Frame) *Record {
 // pointer arguments are the Go pointers the fast-path call below passed to
 // C (the rest nil): live arguments, so that the collector keeps what C may
 // be using while Go code runs. fastEntry calls the smallest that fits.
+//
+//lint:ignore U1000 called from fastEntry (assembly)
 func dispatch0(fr uintptr) { dispatch(frameAt(fr)) }
 
+//lint:ignore U1000 called from fastEntry (assembly)
 func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
 	dispatch(frameAt(fr))
 	runtime.KeepAlive(k0)
@@ -190,6 +193,7 @@ func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
 	runtime.KeepAlive(k3)
 }
 
+//lint:ignore U1000 called from fastEntry (assembly)
 func dispatch16(fr uintptr, keep [jit.KeepMax]unsafe.Pointer) {
 	dispatch(frameAt(fr))
 	keepAlive(&keep)
