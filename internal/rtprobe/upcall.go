@@ -13,16 +13,13 @@ import (
 // release: m's layout moved between 1.25 and 1.26. ProbeUpcall checks the
 // values against the live process before anything uses them.
 var upcallLayouts = map[string]jit.Upcall{
-	"go1.25": {GStatus: 144, GLockedm: 208, MCurg: 184, MLockedg: 360, MLockedExt: 624, MLockedInt: 628},
-	"go1.26": {GStatus: 144, GLockedm: 208, MCurg: 184, MLockedg: 384, MLockedExt: 648, MLockedInt: 652},
+	"go1.25": {GStatus: gAtomicstatus, GLockedm: 208, MCurg: 184, MLockedg: 360, MLockedExt: 624, MLockedInt: 628},
+	"go1.26": {GStatus: gAtomicstatus, GLockedm: 208, MCurg: 184, MLockedg: 384, MLockedExt: 648, MLockedInt: 652},
 }
 
-// Goroutine states (runtime2.go).
-const (
-	gRunning = 2
-	gWaiting = 4
-	gScan    = 0x1000
-)
+// gScan is the bit the collector ors into g.atomicstatus while it holds
+// the g (the states are in probe.go).
+const gScan = 0x1000
 
 // ProbeUpcall returns the layout of the fields a fast-entry callback
 // touches, checked on the live process: m.curg is the running goroutine,
@@ -51,7 +48,8 @@ func checkUpcall(rt *jit.Runtime, up *jit.Upcall) error {
 	if err := <-errc; err != nil {
 		return err
 	}
-	return withParkedG(rt, func(g uintptr) error {
+	return withParkedG(rt, func(p *parked) error {
+		g := p.g
 		if s := u32(g, up.GStatus) &^ gScan; s != gWaiting {
 			return fmt.Errorf("a parked goroutine's g.atomicstatus is %d, want %d (waiting)", s, gWaiting)
 		}
