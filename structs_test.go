@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"unsafe"
 
@@ -695,6 +696,37 @@ func TestStructsErrno(t *testing.T) {
 		}
 		if got, err := f(17, 5); got != (stII{3, 2}) || err != nil {
 			t.Errorf("f(17, 5) = %+v, %v", got, err)
+		}
+	}
+}
+
+// TestStructsErrnoStack: errno capture after a struct of eight integers,
+// whose error result Go returns on its stack on amd64 (in registers on
+// arm64), on both paths; errno set and not set.
+func TestStructsErrnoStack(t *testing.T) {
+	stSkip(t)
+	lib := itOpen(t)
+	type l8 struct{ A, B, C, D, E, F, G, H int64 }
+	const signature = "{i64, i64, i64, i64, i64, i64, i64, i64}(i64, i32)"
+	stCheckLowered(t, signature)
+	for _, opts := range [][]Option{{Errno()}, {Errno(), Blocking()}} {
+		var f func(int64, int32) (l8, error)
+		if err := lib.Bind(&f, "fx_s_l8_errno", signature, opts...); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := PathOf(f), stWantPath(t, signature, len(opts) == 2); got != want {
+			t.Errorf("PathOf (blocking %v) = %v, want %v", len(opts) == 2, got, want)
+		}
+		for _, c := range []struct {
+			a   int64
+			e   int32
+			err error
+		}{{-3, 0, nil}, {1 << 40, int32(syscall.EINVAL), syscall.EINVAL}, {7, int32(syscall.ERANGE), syscall.ERANGE}, {9, 0, nil}} {
+			a := c.a
+			want := l8{a, a + 1, a + 2, a + 3, a + 4, a + 5, a + 6, a + 7}
+			if got, err := f(c.a, c.e); got != want || err != c.err {
+				t.Errorf("blocking %v: f(%d, %d) = %+v, %v; want %+v, %v", len(opts) == 2, c.a, c.e, got, err, want, c.err)
+			}
 		}
 	}
 }

@@ -196,8 +196,14 @@ func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }
 // errnoResultAMD64 turns errno (in the scratch register) into the trailing
 // error result: nil for 0, else the interface (itab, table[errno]) that
 // the Go conversion error(syscall.Errno(errno)) gives, without allocating.
-// errno is clamped to the table's 4095 (Linux's largest errno).
+// errno is clamped to the table's 4095 (Linux's largest errno). After a
+// struct result that fills the Go registers, the error goes to the Go
+// stack instead (see errnoStackAMD64).
 func errnoResultAMD64(b *x86prog, p *abi.Plan, rt *Runtime) {
+	if p.ErrGo.Class == abi.Stack {
+		errnoStackAMD64(b, p, rt)
+		return
+	}
 	lo, hi := goIntAMD64[p.ErrGo.Reg], goIntAMD64[p.ErrGo.Reg+1]
 	b.add(xTESTQ, reg(regScratchAMD64), reg(regScratchAMD64))
 	noErr := b.jump(xJEQ)
@@ -211,6 +217,29 @@ func errnoResultAMD64(b *x86prog, p *abi.Plan, rt *Runtime) {
 	b.bind([]jumpRef{noErr})
 	b.add(xXORL, reg(lo), reg(lo))
 	b.add(xXORL, reg(hi), reg(hi))
+	b.bind([]jumpRef{done})
+}
+
+// errnoStackAMD64 is errnoResultAMD64 for an error result in the Go
+// caller's result area at 16(BP)+off: its two words are built in R15 and
+// R13 and stored there.
+func errnoStackAMD64(b *x86prog, p *abi.Plan, rt *Runtime) {
+	lo := mem(rBP, int32(goStackAMD64+p.ErrGo.Off))
+	hi := mem(rBP, int32(goStackAMD64+p.ErrGo.Off+8))
+	b.add(xTESTQ, reg(regScratchAMD64), reg(regScratchAMD64))
+	noErr := b.jump(xJEQ)
+	b.add(xMOVL, imm(4095), reg(regZeroAMD64))
+	b.add(xCMPQ, reg(regScratchAMD64), reg(regZeroAMD64))
+	b.add(xCMOVQHI, reg(regZeroAMD64), reg(regScratchAMD64))
+	b.add(xMOVQ, imm(int64(rt.ErrnoTable)), reg(regZeroAMD64))
+	b.add(xMOVQ, indexed(regZeroAMD64, regScratchAMD64, 8), reg(regZeroAMD64))
+	b.add(xMOVQ, reg(regZeroAMD64), hi)
+	b.add(xMOVQ, imm(int64(rt.ErrnoItab)), reg(regScratchAMD64))
+	b.add(xMOVQ, reg(regScratchAMD64), lo)
+	done := b.jump(xJMP)
+	b.bind([]jumpRef{noErr})
+	b.add(xMOVQ, imm(0), lo)
+	b.add(xMOVQ, imm(0), hi)
 	b.bind([]jumpRef{done})
 }
 

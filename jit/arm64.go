@@ -105,7 +105,8 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		if !rt.ErrnoOK {
 			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")
 		}
-		if p.ErrGo.Class != abi.Int || p.ErrGo.Reg+1 >= 16 || p.Result.Go.Class == abi.Int && p.ErrGo.Reg <= p.Result.Go.Reg {
+		if p.ErrGo.Class == abi.Int && (p.ErrGo.Reg+1 >= 16 || p.Result.Go.Class == abi.Int && p.ErrGo.Reg <= p.Result.Go.Reg) ||
+			p.ErrGo.Class == abi.Stack && p.Result.Struct == nil || p.ErrGo.Class != abi.Int && p.ErrGo.Class != abi.Stack {
 			return nil, fmt.Errorf("jit: BUG: errno capture's error result at %v", p.ErrGo)
 		}
 	}
@@ -212,8 +213,14 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 // without allocating. errno is clamped to the table's 4095 (Linux's
 // largest errno; a negative errno, read zero-extended, clamps too). The
 // result register (R0 or F0) is not touched: the error goes to the two
-// Go integer registers after it, and only R22 and R23 are scratch.
+// Go integer registers after it, and only R22 and R23 are scratch. After
+// a struct result that fills the Go registers, the error goes to the Go
+// stack instead (see errnoStackARM64).
 func errnoResultARM64(b *a64prog, p *abi.Plan, rt *Runtime) {
+	if p.ErrGo.Class == abi.Stack {
+		errnoStackARM64(b, p, rt)
+		return
+	}
 	lo, hi := xr(p.ErrGo.Reg), xr(p.ErrGo.Reg+1)
 	e, t := regErrnoARM64, regScratch3ARM64
 	noErr := b.jump(aCBZ, e)
@@ -227,6 +234,29 @@ func errnoResultARM64(b *a64prog, p *abi.Plan, rt *Runtime) {
 	b.bind([]a64jump{noErr})
 	b.add(aMOVD, a64reg(xZR), a64reg(lo))
 	b.add(aMOVD, a64reg(xZR), a64reg(hi))
+	b.bind([]a64jump{done})
+}
+
+// errnoStackARM64 is errnoResultARM64 for an error result in the Go
+// caller's result area at 24(R19)+off: its words are built in R23 and
+// stored there.
+func errnoStackARM64(b *a64prog, p *abi.Plan, rt *Runtime) {
+	lo := a64mem(regOldSPARM64, int32(goStackARM64+p.ErrGo.Off))
+	hi := a64mem(regOldSPARM64, int32(goStackARM64+p.ErrGo.Off+8))
+	e, t := regErrnoARM64, regScratch3ARM64
+	noErr := b.jump(aCBZ, e)
+	b.add(aMOVD, a64imm(4095), a64reg(t))
+	b.add3(aCMP, a64reg(t), e, a64none)
+	b.csel(condHI, t, e, e)
+	b.add(aMOVD, a64imm(int64(rt.ErrnoTable)), a64reg(t))
+	b.add(aMOVD, a64index(t, e, 3), a64reg(t))
+	b.add(aMOVD, a64reg(t), hi)
+	b.add(aMOVD, a64imm(int64(rt.ErrnoItab)), a64reg(t))
+	b.add(aMOVD, a64reg(t), lo)
+	done := b.jump(aB, 0)
+	b.bind([]a64jump{noErr})
+	b.add(aMOVD, a64reg(xZR), lo)
+	b.add(aMOVD, a64reg(xZR), hi)
 	b.bind([]a64jump{done})
 }
 

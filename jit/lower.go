@@ -30,11 +30,8 @@ func CanLower(p *abi.Plan) error {
 	// Every struct argument and result is lowered on both architectures,
 	// wherever Go and C put it: Go's registers or Go's stack; C's
 	// registers, C's stack slots, a by-reference copy (AAPCS64) or the
-	// memory of an indirect result (see amd64_struct.go, arm64_struct.go).
-	if p.Sig.HasStruct() {
-		if p.Errno && p.ErrGo.Class == abi.Stack {
-			return fmt.Errorf("struct by value: the error result after %v goes on the Go stack", p.Result.Struct.Type)
-		}
-	}
+	// memory of an indirect result (see amd64_struct.go, arm64_struct.go);
+	// so is the error of errno capture after a struct result, in Go
+	// registers or on the Go stack.
 	return nil
 }
