@@ -26,45 +26,24 @@ const (
 	regCtxtAMD64    = rDX
 )
 
-// compileAMD64 lowers p. The trampoline, step by step:
+// compileAMD64 lowers p. RATIONALE.md ("The trampoline, step by step")
+// is the one full account of the steps and of why each is sound; the code
+// below is numbered the same way: 1 bail-out, 2 frame and switch to the
+// system stack, 3 arguments, 4 call, 5 result, 6 restore. The two stacks
+// after step 2 (the marker and the Go pointer arguments a callback keeps
+// alive are at the top of the g0 frame, see keepAMD64):
 //
-//  1. Bail-out. Load the target from the record (DX+8). If it is zero the
-//     library was closed; if g.stackguard0 holds stackPreempt the runtime
-//     wants this goroutine to stop. Either way jump, with every argument
-//     register untouched, into the fallback closure: DX = record.fallback,
-//     JMP through its first word. The fallback is ordinary Go code, so it
-//     can be preempted, and it reports ErrClosed.
+//	goroutine stack                       g0 stack
+//	+-------------------------+           +--------------------------+
+//	| caller's stack args     | 16(BP)    | (g0.sched.sp, top)       |
+//	| return PC into caller   | 8(BP)     | marker, Go pointers      |
+//	| caller's BP             | 0(BP) <- g.sched.sp = g.sched.bp     |
+//	+-------------------------+           | staging, C stack args    |
+//	                                      | 0(SP), 16-aligned        |
+//	                                      +--------------------------+
 //
-//  2. Switch to the system stack the way runtime.asmcgocall does. Push BP
-//     so that the runtime, unwinding from g.sched, finds the return address
-//     into the Go caller at sched.sp+8, exactly as in the frame of
-//     runtime.systemstack_switch whose PC we record:
-//
-//     goroutine stack                       g0 stack
-//     +-------------------------+           +--------------------------+
-//     | caller's stack args     | 16(BP)    | (g0.sched.sp, top)       |
-//     | return PC into caller   | 8(BP)     |   ...                    |
-//     | caller's BP             | 0(BP) <- g.sched.sp = g.sched.bp     |
-//     +-------------------------+           | C stack args, 8 each     |
-//     | 0(SP), 16-aligned        |
-//     +--------------------------+
-//
-//     then store g0 into the TLS g slot (so that signals and crashes in C
-//     see the system stack's g) and set SP to g0.sched.sp, aligned to 16.
-//
-//  3. Move the arguments: Go registers and Go stack slots to C registers
-//     and C stack slots, extending narrow integers to 32 bits and
-//     converting f32 variadic arguments to double. Structs by value go
-//     through memory above the C stack arguments (see stageStructAMD64).
-//
-//  4. CALL the target; for a variadic callee AL holds the number of vector
-//     registers used, set right before the CALL.
-//
-//  5. Normalise a narrow result in AX; floats are already in X0. A struct
-//     result is unpacked into its Go registers field by field.
-//
-//  6. Restore the TLS g slot from R14, SP from BP, pop BP, zero X15 (Go's
-//     fixed zero register, which C may have used) and return.
+// After the call BP is reloaded from g.sched.sp, which a callback that
+// moved the goroutine's stack has kept current.
 func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b := newX86Prog()
 	var bail []jumpRef
