@@ -15,8 +15,8 @@ const cbLoopN = 1000
 
 // BenchmarkCallback: a C function calls an i32(i32) Go func cbLoopN times,
 // entered through jitffi's fast entry (the outer call on the fast path),
-// jitffi's standard entry (the outer call Blocking), a cgo //export and
-// purego.NewCallback. ns/callback is the cost of one callback.
+// jitffi's standard entry (the outer call Blocking), a cgo //export (the
+// cgo row) and purego.NewCallback. ns/callback is the cost of one callback.
 func BenchmarkCallback(b *testing.B) {
 	add1 := func(x int32) int32 { return x + 1 }
 	want := int64(cbLoopN) * (cbLoopN + 1) / 2
@@ -45,7 +45,7 @@ func BenchmarkCallback(b *testing.B) {
 	}
 	b.Run("fast-entry", func(b *testing.B) { jit(b) })
 	b.Run("standard-entry", func(b *testing.B) { jit(b, jitffi.Blocking()) })
-	b.Run("cgo-export", func(b *testing.B) {
+	b.Run("cgo", func(b *testing.B) {
 		if cgoCallbackLoop == nil {
 			b.Skip("built without cgo")
 		}
@@ -63,7 +63,8 @@ func BenchmarkCallback(b *testing.B) {
 const qsortN = 100000
 
 // BenchmarkQsort sorts qsortN int32 with libc's qsort and a Go comparator
-// through each entry, with Go's slices.Sort as the floor. ns/op is one
+// through each entry (the cgo row: a cgo //export comparator), with Go's
+// slices.Sort as the floor. ns/op is one
 // sort of a fresh copy.
 func BenchmarkQsort(b *testing.B) {
 	src := make([]int32, qsortN)
@@ -98,7 +99,7 @@ func BenchmarkQsort(b *testing.B) {
 		}
 		return 0
 	}
-	b.Run("floor(slices.Sort)", func(b *testing.B) { run(b, func(xs []int32) { slices.Sort(xs) }) })
+	b.Run("floor", func(b *testing.B) { run(b, func(xs []int32) { slices.Sort(xs) }) })
 	jit := func(b *testing.B, opts ...jitffi.Option) {
 		libc := openLib(b, libC)
 		var qsort func(base []int32, n, size uintptr, cmp *jitffi.Callback)
@@ -116,7 +117,7 @@ func BenchmarkQsort(b *testing.B) {
 	}
 	b.Run("fast-entry", func(b *testing.B) { jit(b) })
 	b.Run("standard-entry", func(b *testing.B) { jit(b, jitffi.Blocking()) })
-	b.Run("cgo-export", func(b *testing.B) {
+	b.Run("cgo", func(b *testing.B) {
 		if cgoQsort == nil {
 			b.Skip("built without cgo")
 		}
