@@ -728,8 +728,12 @@ var CompileFlags = []string{"-O2", "-fPIC", "-shared", "-Wall", "-Werror"}
 // so cross compilers and wrappers work). On failure the error holds the
 // command line and the compiler's output.
 func Build(dir, name string, cases []Case) (string, error) {
+	return build(dir, name, Source(cases), CompileFlags)
+}
+
+func build(dir, name, source string, flags []string) (string, error) {
 	src := filepath.Join(dir, name+".c")
-	if err := os.WriteFile(src, []byte(Source(cases)), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(source), 0o644); err != nil {
 		return "", fmt.Errorf("abifuzz: %w", err)
 	}
 	out := filepath.Join(dir, "lib"+name+".so")
@@ -737,7 +741,7 @@ func Build(dir, name string, cases []Case) (string, error) {
 	if len(cc) == 0 {
 		cc = []string{"cc"}
 	}
-	args := append(append(append([]string{}, cc[1:]...), CompileFlags...), "-o", out, src)
+	args := append(append(append([]string{}, cc[1:]...), flags...), "-o", out, src)
 	cmd := exec.Command(cc[0], args...)
 	cmd.Dir = dir
 	if output, err := cmd.CombinedOutput(); err != nil {
