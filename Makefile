@@ -95,19 +95,22 @@ bench: zlib
 	@$(GO) run ./bench/cmd/benchtable -svg $(BENCHOUT)/bench.svg $(BENCHOUT)/bench.txt
 
 # Differential ABI fuzzing (internal/abifuzz): FUZZBATCHES batches of FUZZN
-# random signatures with seeds FUZZSEED, FUZZSEED+1, ..., alternately with
-# CGO_ENABLED=0 and =1. FUZZSEED=<seed> make fuzz repeats a run.
+# random signatures and FUZZCBN random callback signatures (FUZZCBSETS
+# argument sets each) with seeds FUZZSEED, FUZZSEED+1, ..., alternately
+# with CGO_ENABLED=0 and =1. FUZZSEED=<seed> make fuzz repeats a run.
 FUZZSEED    ?= $(shell date +%s)
 FUZZBATCHES ?= 4
 FUZZN       ?= 5000
+FUZZCBN     ?= 2000
+FUZZCBSETS  ?= 8
 .PHONY: fuzz
 fuzz:
 	@seed0=$(FUZZSEED); \
 	for i in $$(seq 0 $$(($(FUZZBATCHES) - 1))); do \
 		seed=$$((seed0 + i)); cgo=$$((i % 2)); \
-		echo "fuzz: batch $$i: seed $$seed, $(FUZZN) signatures, CGO_ENABLED=$$cgo"; \
-		if ! CGO_ENABLED=$$cgo $(GO) test -count=1 -timeout 30m -v -run '^TestABIFuzz$$' . -abifuzz.seed=$$seed -abifuzz.n=$(FUZZN); then \
-			echo "fuzz: FAILED with seed $$seed; reproduce with: CGO_ENABLED=$$cgo go test -run TestABIFuzz -abifuzz.seed=$$seed -abifuzz.n=$(FUZZN) ." >&2; \
+		echo "fuzz: batch $$i: seed $$seed, $(FUZZN) signatures, $(FUZZCBN) callback signatures, CGO_ENABLED=$$cgo"; \
+		if ! CGO_ENABLED=$$cgo $(GO) test -count=1 -timeout 30m -v -run '^TestABIFuzz(Callback)?$$' . -abifuzz.seed=$$seed -abifuzz.n=$(FUZZN) -abifuzz.cbn=$(FUZZCBN) -abifuzz.cbsets=$(FUZZCBSETS); then \
+			echo "fuzz: FAILED with seed $$seed; reproduce with: CGO_ENABLED=$$cgo go test -run '^TestABIFuzz(Callback)?$$' -abifuzz.seed=$$seed -abifuzz.n=$(FUZZN) -abifuzz.cbn=$(FUZZCBN) -abifuzz.cbsets=$(FUZZCBSETS) ." >&2; \
 			exit 1; \
 		fi; \
 	done

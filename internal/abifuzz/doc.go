@@ -11,6 +11,15 @@
 // the fallback, calls both with the values of Case.Args and compares the
 // results with Expect bit for bit.
 //
+// GenerateCallbacks derives a batch of callback cases: random scalar
+// signatures (no structs, no variadics, no slices: NewCallback refuses
+// them) with constant argument sets. CallbackSource writes a C function
+// for each that calls the callback it is given with every set, some
+// arguments through wider C types so that their upper bits are dirty,
+// and returns a mask of the sets whose result was not the expected one;
+// the test checks in the Go callback every argument it receives (see
+// CallbackCase).
+//
 // # The checksum
 //
 // With P = 0x100000001B3 and all arithmetic on uint64 (mod 2^64):
