@@ -116,8 +116,8 @@ func TestABIFuzzCallback(t *testing.T) {
 		t.Logf("callbacks not implemented on %s: NewCallback refused all %d signatures, the first with: %v", runtime.GOARCH, len(cases), f.unsupported)
 		return
 	}
-	t.Logf("seed %d: %d callback signatures (%d parameters, %d passed wider with dirty upper bits, %d spilling to the C stack), %d argument sets, %d callback calls (%d fast entry, %d standard; counted: %v; %d default outer calls bailed out); build %v, total %v",
-		seed, len(cases), f.params, f.wide, f.spilled, len(cases)*sets, f.calls[0]+f.calls[1], f.calls[0], f.calls[1], traceEnabled, f.bailouts,
+	t.Logf("seed %d: %d callback signatures (%d parameters, %d passed wider with dirty upper bits, %d spilling to the C stack, %d to the Go stack), %d argument sets, %d callback calls (%d fast entry, %d standard; counted: %v; %d default outer calls bailed out); build %v, total %v",
+		seed, len(cases), f.params, f.wide, f.spilled, f.goSpilled, len(cases)*sets, f.calls[0]+f.calls[1], f.calls[0], f.calls[1], traceEnabled, f.bailouts,
 		built.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	if f.failures > 0 {
 		t.Errorf("%d failures in %d of %d callback signatures (seed %d); reproduce the batch with\n\tgo test -run TestABIFuzzCallback -abifuzz.seed=%d -abifuzz.cbn=%d -abifuzz.cbsets=%d .",
@@ -148,10 +148,29 @@ type cbfuzzRun struct {
 	unsupported error                            // NewCallback's error where callbacks are not implemented
 
 	ran, params, wide, spilled int
+	goSpilled                  int    // cases with Go stack-assigned arguments
 	calls                      [2]int // callback calls by the entry expected
 	bailouts                   int    // default outer calls that bailed out to the slow path
 	failures, reports          int
 	failedCases                map[string]bool
+}
+
+// cbfuzzGoSpills reports whether Go's register ABI puts some argument of
+// the callback on the goroutine stack (more integer or more floating-point
+// arguments than its registers).
+func cbfuzzGoSpills(c *abifuzz.CallbackCase) bool {
+	ints, flts := 9, 15 // amd64
+	if runtime.GOARCH == "arm64" {
+		ints, flts = 16, 16
+	}
+	for _, p := range c.Params {
+		if p.Kind.IsFloat() {
+			flts--
+		} else {
+			ints--
+		}
+	}
+	return ints < 0 || flts < 0
 }
 
 // cbfuzzCall is what the callback of one case saw during one outer call.
@@ -176,6 +195,9 @@ func (f *cbfuzzRun) run(lib *Library, c *abifuzz.CallbackCase) {
 	}
 	if abifuzzSpills(c.Sig) {
 		f.spilled++
+	}
+	if cbfuzzGoSpills(c) {
+		f.goSpilled++
 	}
 	var st cbfuzzCall
 	fn := reflect.MakeFunc(c.FuncType(), func(in []reflect.Value) []reflect.Value {
