@@ -37,8 +37,10 @@ var (
 // holds the caller's own return address.
 const goStackARM64 = 16 + 8
 
-// compileARM64 lowers p. The trampoline, step by step (each mirrors the
-// amd64 step of the same number; see amd64.go):
+// compileARM64 lowers p. RATIONALE.md ("The trampoline, step by step",
+// and "The arm64 trampoline") is the one account of why each step is
+// sound; this comment only records what differs on arm64, step by step
+// (each mirrors the amd64 step of the same number):
 //
 //  1. Bail-out. Load the target from the record (R26+8). If it is zero the
 //     library was closed; if g.stackguard0 (R28+16) holds stackPreempt
