@@ -100,4 +100,10 @@
 // Parse(s.String()) reproduces s, but for Name, for every Signature that
 // Parse returns. Errors quote at most a window of the input around their
 // offset.
+//
+// sig imports only the standard library.
+//
+// Stability: the exported names are public API (the root package's
+// SignatureError is Error); the language only grows, so a signature that
+// parses keeps its meaning. Error messages are for people and may change.
 package sig
