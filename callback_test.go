@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"unsafe"
@@ -388,21 +389,10 @@ func TestCallbackBadInput(t *testing.T) {
 			t.Errorf("NewCallback(%T, %q) succeeded", c.fn, c.sig)
 			continue
 		}
-		if !contains(err.Error(), c.want) {
+		if !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewCallback(%T, %q): %v, want it to mention %q", c.fn, c.sig, err, c.want)
 		}
 	}
-}
-
-func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // TestCallbackReuse makes and closes callbacks while other goroutines call

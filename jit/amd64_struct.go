@@ -152,20 +152,8 @@ func structResultAMD64(b *x86prog, p *abi.Plan) {
 			b.add(xMOVSS, src, reg(dst))
 		case sig.F64:
 			b.add(xMOVSD, src, reg(dst))
-		case sig.I8:
-			b.add(xMOVBQSX, src, reg(dst))
-		case sig.U8, sig.Bool:
-			b.add(xMOVBLZX, src, reg(dst))
-		case sig.I16:
-			b.add(xMOVWQSX, src, reg(dst))
-		case sig.U16:
-			b.add(xMOVWLZX, src, reg(dst))
-		case sig.I32:
-			b.add(xMOVLQSX, src, reg(dst))
-		case sig.U32:
-			b.add(xMOVL, src, reg(dst))
 		default:
-			b.add(xMOVQ, src, reg(dst))
+			loadExtAMD64(b, src, l.Kind, dst)
 		}
 	}
 }
