@@ -11,7 +11,8 @@ import (
 // carries a Go argument (R0-R15, F0-F15) or a C argument (R0-R7, F0-F7).
 //
 // R19 (callee-saved in C) keeps the goroutine-stack SP, which is also the
-// base of our frame, across the C call; R28 is g throughout (callee-saved
+// base of our frame, while the arguments move (not after the call: a
+// callback may move the goroutine's stack); R28 is g throughout (callee-saved
 // in C, so it survives the call); R26 is the closure context on entry.
 // R20 holds the target until the call; R21-R23 and F16 are scratch (Go
 // treats R19-R25 and F16-F31 as scratch, so nothing needs saving). With
@@ -77,8 +78,9 @@ const goStackARM64 = 16 + 8
 //
 //     then store g0 into the TLS g slot (TPIDR_EL0 + TLSG), so that
 //     signals and crashes in C see the system stack's g, keep the
-//     frame's SP in R19 and set SP to g0.sched.sp, less the C stack
-//     arguments, aligned down to 16.
+//     frame's SP in R19, leave the marker word and the Go pointer
+//     arguments just below g0.sched.sp (see KeepMagic) and set SP below
+//     them, less the C stack arguments, aligned down to 16.
 //
 //  3. Move the arguments: Go registers and Go stack slots to C registers
 //     and C stack slots, extending narrow integers to 32 bits (AAPCS64 on
@@ -100,8 +102,9 @@ const goStackARM64 = 16 + 8
 //     the trailing error in the Go registers after the result (see
 //     errnoResultARM64).
 //
-//  6. Restore the TLS g slot from R28, SP from R19, R29 and LR from the
-//     frame, and return.
+//  6. Restore the TLS g slot from R28, SP from g.sched.sp (a callback
+//     may have moved the goroutine's stack; the callback entry keeps
+//     g.sched.sp current), R29 and LR from the frame, and return.
 func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	if p.Errno {
 		if !rt.ErrnoOK {
@@ -150,6 +153,9 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regScratch2ARM64, rt.TLSG))
 	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPARM64))
 	b.add(aMOVD, a64mem(regScratchARM64, sched+rt.GobufSP), a64reg(regScratch2ARM64))
+	if err := keepARM64(b, p); err != nil {
+		return nil, err
+	}
 	refs, staging := structAreasARM64(p)
 	if frame := alignUp(p.CStack+refs+staging, 16); frame > 0 {
 		b.add3(aSUB, a64imm(int64(frame)), regScratch2ARM64, a64reg(regScratch2ARM64))
@@ -196,7 +202,11 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// 6. Restore.
 	b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
 	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
-	b.add(aMOVD, a64reg(regOldSPARM64), a64reg(xRSP))
+	// A callback may have moved the goroutine's stack: g.sched.sp, which
+	// the callback entry keeps current, is where the frame of step 2 now
+	// is (R19 may point into the old stack).
+	b.add(aMOVD, a64mem(regGARM64, sched+rt.GobufSP), a64reg(regScratchARM64))
+	b.add(aMOVD, a64reg(regScratchARM64), a64reg(xRSP))
 	b.add(aMOVD, a64mem(xRSP, -8), a64reg(xFP))
 	b.post(aMOVD, a64mem(xRSP, 16), a64reg(xLR))
 	b.add(aRET, a64none, a64reg(xLR))
@@ -207,6 +217,39 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(aMOVD, a64mem(regCtxtARM64, 0), a64reg(regScratchARM64))
 	b.add(aB, a64none, a64mem(regScratchARM64, 0))
 	return b.assemble()
+}
+
+// keepARM64 leaves the marker word and the Go pointer arguments just
+// below g0.sched.sp (in R22), where a fast-entry callback finds them (see
+// KeepMagic), and moves R22 below them. No argument has moved yet.
+func keepARM64(b *a64prog, p *abi.Plan) error {
+	ptrs := goPointers(p)
+	if len(ptrs) > KeepMax {
+		return fmt.Errorf("jit: %d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", len(ptrs), KeepMax)
+	}
+	n := len(ptrs)
+	sp := regScratch2ARM64
+	b.add(aMOVD, a64imm(KeepMagic|int64(n)), a64reg(regScratch3ARM64))
+	b.add(aMOVD, a64reg(regScratch3ARM64), a64mem(sp, -8))
+	for i, l := range ptrs {
+		dst := a64mem(sp, int32(-16-8*i))
+		if l.Class == abi.Int {
+			b.add(aMOVD, a64reg(xr(l.Reg)), dst)
+			continue
+		}
+		b.add(aMOVD, a64mem(regOldSPARM64, int32(goStackARM64+l.Off)), a64reg(regScratch3ARM64))
+		b.add(aMOVD, a64reg(regScratch3ARM64), dst)
+	}
+	b.add3(aSUB, a64imm(int64(8*(n+1))), sp, a64reg(sp))
+	return nil
+}
+
+// derefARM64 replaces the pointer in r by the word it points to, leaving
+// 0 for nil: a *Callback passes its C function pointer.
+func derefARM64(b *a64prog, r int16) {
+	skip := b.jump(aCBZ, r)
+	b.add(aMOVD, a64mem(r, 0), a64reg(r))
+	b.bind([]a64jump{skip})
 }
 
 // errnoResultARM64 turns errno (in R22) into the trailing error result,
@@ -329,6 +372,11 @@ func movesARM64(b *a64prog, p *abi.Plan) error {
 			nullIfZeroARM64(b, xr(a.Go.Reg+1), xr(a.Go.Reg))
 		}
 	}
+	for _, a := range p.Args {
+		if a.GoAs == abi.GoDeref && a.Go.Class == abi.Int {
+			derefARM64(b, xr(a.Go.Reg))
+		}
+	}
 	var regMoves, loads []move
 	var pieces []structLoadARM64
 	refs, _ := structAreasARM64(p)
@@ -338,7 +386,7 @@ func movesARM64(b *a64prog, p *abi.Plan) error {
 			pieces = append(pieces, stageStructARM64(b, a, &refAt, &stage)...)
 			continue
 		}
-		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, promote: a.Promote}
+		m := move{kind: a.Kind, from: a.Go, to: a.C, ext: a.Ext, slice: a.GoAs == abi.GoSlice, deref: a.GoAs == abi.GoDeref, promote: a.Promote}
 		switch {
 		case m.to.Class == abi.Stack:
 			toCStackARM64(b, m)
@@ -396,6 +444,11 @@ func loadGoStackARM64(b *a64prog, m move, r int16) {
 		b.add(aMOVD, src, a64reg(r))
 		b.add(aMOVD, a64mem(regOldSPARM64, int32(goStackARM64+m.from.Off+8)), a64reg(regScratch2ARM64))
 		nullIfZeroARM64(b, regScratch2ARM64, r)
+		return
+	}
+	if m.deref {
+		b.add(aMOVD, src, a64reg(r))
+		derefARM64(b, r)
 		return
 	}
 	if isFloatReg(r) {

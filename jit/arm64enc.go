@@ -216,6 +216,7 @@ const (
 	aCBZ    = arm64.ACBZ
 	aCBNZ   = arm64.ACBNZ
 	aBEQ    = arm64.ABEQ
+	aBNE    = arm64.ABNE
 	aBL     = arm64.ABL // BLR when the target is a register operand (0(Rn))
 	aB      = arm64.AB  // BR when the target is a register operand (0(Rn))
 	aRET    = obj.ARET

@@ -121,15 +121,21 @@ func CompileCallback(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	switch p.Arch {
 	case abi.AMD64:
 		return callbackAMD64(p, rt, up)
+	case abi.ARM64:
+		return callbackARM64(p, rt, up)
 	}
 	return nil, fmt.Errorf("jit: callbacks are not implemented on %s", p.Arch)
 }
 
 // CallbackStubs returns the code of one stub per slot address: each loads
-// its slot's address into R11 and jumps through the slot's first word (the
-// entry of the slot's signature). Every stub is 16 bytes, so stub i is at
-// offset 16*i.
+// its slot's address into a scratch register (R11 on amd64, R17 on arm64)
+// and jumps through the slot's first word (the entry of the slot's
+// signature). Every stub is 16 bytes, so stub i is at offset 16*i (arm64
+// appends a tail the stubs share).
 func CallbackStubs(arch abi.Arch, slots []uint64) ([]byte, error) {
+	if arch == abi.ARM64 {
+		return callbackStubsARM64(slots), nil
+	}
 	if arch != abi.AMD64 {
 		return nil, fmt.Errorf("jit: callbacks are not implemented on %s", arch)
 	}

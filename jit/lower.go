@@ -20,13 +20,6 @@ func CanLower(p *abi.Plan) error {
 	if n := len(goPointers(p)); n > KeepMax {
 		return fmt.Errorf("%d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", n, KeepMax)
 	}
-	if p.Arch == abi.ARM64 {
-		for i, a := range p.Args {
-			if a.GoAs == abi.GoDeref {
-				return fmt.Errorf("parameter %d: a *Callback argument is not lowered on arm64", i)
-			}
-		}
-	}
 	// Every struct argument and result is lowered on both architectures,
 	// wherever Go and C put it: Go's registers or Go's stack; C's
 	// registers, C's stack slots, a by-reference copy (AAPCS64) or the

@@ -10,7 +10,7 @@
 //   - the fast entry, when C calls back from inside a jitffi fast-path call
 //     on the same thread: the goroutine is still running, so the entry
 //     pins it to its thread, goes back onto its stack below the frame the
-//     trampoline left there, and jumps into fastEntry (entry_amd64.s),
+//     trampoline left there, and jumps into fastEntry (entry_linux_*.s),
 //     which calls dispatch;
 //   - the standard entry in every other case (inside cgo, purego or a
 //     Blocking jitffi call, or on a thread Go did not create): crosscall2,

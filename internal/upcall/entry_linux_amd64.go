@@ -5,7 +5,7 @@ import "unsafe"
 const Supported = true
 
 // fastEntry is entered by a jump from a native callback entry, never
-// called (see entry_amd64.s).
+// called (see entry_linux_amd64.s).
 //
 //lint:ignore U1000 entered from native code, by the address fastEntryAddr takes in assembly
 func fastEntry(fr uintptr)

@@ -1,0 +1,96 @@
+package jit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jitffi/jitffi/abi"
+)
+
+func upcallARM64() *Upcall {
+	return &Upcall{GStatus: 144, GLockedm: 208, MCurg: 184, MLockedg: 384, MLockedExt: 648, MLockedInt: 652,
+		FastEntry: 0x1234560, StdFn: 0x1234570, Crosscall2: 0x1234580}
+}
+
+// The arm64 callback entry saves every register AAPCS64 makes
+// callee-saved (Go code clobbers them) and restores them, reaches the
+// chooser by BL (so that LR is the fast entry's way back), and leaves
+// through RET; arguments land in their Go slots of the frame.
+func TestCallbackEntryARM64(t *testing.T) {
+	for _, src := range []string{
+		"i32(i32)", "void()", "f32(f32, f64)",
+		"u8(i8, u16, bool, i16, u32, i64, ptr, f32, f64)",
+		"i64(i64, i64, i64, i64, i64, i64, i64, i64, i8, u16, f64, f64, f64, f64, f64, f64, f64, f64, f32)",
+	} {
+		p := planARM64(t, src, nil)
+		code, err := CompileCallback(p, runtimeARM64(false), upcallARM64())
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		l, err := listARM64(code)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", src, err, l)
+		}
+		for _, w := range []string{
+			"sub sp, sp, #0x3d0",
+			"str x19, [sp,#816]", "str x28, [sp,#888]", "str d8, [sp,#896]", "str d15, [sp,#952]",
+			"str x29, [sp,#960]", "str x30, [sp,#968]", "add x29, sp, #0x3c0",
+			"str x17, [sp]",
+			"str x30, [sp,#8]",   // back
+			"mov sp, x0",         // back: onto the C stack again
+			"ldr x29, [sp,#960]", // epilogue
+			"add sp, sp, #0x3d0", "ret",
+		} {
+			if !strings.Contains(l, w+"\n") {
+				t.Errorf("%s: no %q in\n%s", src, w, l)
+			}
+		}
+		if n := strings.Count(l, "\nbl "); n != 1 {
+			t.Errorf("%s: %d BL to the chooser\n%s", src, n, l)
+		}
+		if n := strings.Count(l, "blr "); n != 1 {
+			t.Errorf("%s: %d calls of crosscall2\n%s", src, n, l)
+		}
+	}
+}
+
+// Stubs: stub i loads its slot (a literal inside it) into R17 and branches
+// to the shared tail, which jumps through the slot.
+func TestCallbackStubsARM64(t *testing.T) {
+	slots := []uint64{0x1122334455667788, 0x0000aaaabbbbcccc, 0x10}
+	code, err := CallbackStubs(abi.ARM64, slots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(code) != StubSize*len(slots)+8 {
+		t.Fatalf("%d bytes", len(code))
+	}
+	for i, s := range slots {
+		st := code[StubSize*i:]
+		l, _ := listARM64(st[:8])
+		want := "ldr x17, .+0x8\nb .+0x" + strings.TrimLeft(strings.ToLower(hex32(uint32(StubSize*(len(slots)-i)-4))), "0") + "\n"
+		if l != want {
+			t.Errorf("stub %d:\n%s\nwant\n%s", i, l, want)
+		}
+		var lit uint64
+		for k := 0; k < 8; k++ {
+			lit |= uint64(st[8+k]) << (8 * k)
+		}
+		if lit != s {
+			t.Errorf("stub %d literal %#x, want %#x", i, lit, s)
+		}
+	}
+	l, _ := listARM64(code[StubSize*len(slots):])
+	if l != "ldr x16, [x17]\nbr x16\n" {
+		t.Errorf("tail:\n%s", l)
+	}
+}
+
+func hex32(v uint32) string {
+	const d = "0123456789abcdef"
+	var b [8]byte
+	for i := range b {
+		b[7-i] = d[v>>(4*i)&15]
+	}
+	return string(b[:])
+}
