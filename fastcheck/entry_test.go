@@ -11,8 +11,8 @@ import (
 )
 
 func TestRequireEntry(t *testing.T) {
-	if runtime.GOARCH != "amd64" {
-		t.Skip("callbacks are linux/amd64 only for now")
+	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		t.Skip("callbacks are linux/amd64 and linux/arm64 only")
 	}
 	lib, err := jitffi.Open(fixtures.Shared(t))
 	if err != nil {
