@@ -206,9 +206,8 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// the callback entry keeps current, is where the frame of step 2 now
 	// is (R19 may point into the old stack).
 	b.add(aMOVD, a64mem(regGARM64, sched+rt.GobufSP), a64reg(regScratchARM64))
-	b.add(aMOVD, a64reg(regScratchARM64), a64reg(xRSP))
-	b.add(aMOVD, a64mem(xRSP, -8), a64reg(xFP))
-	b.post(aMOVD, a64mem(xRSP, 16), a64reg(xLR))
+	b.ldp(regScratchARM64, -8, xFP, xLR)
+	b.add3(aADD, a64imm(16), regScratchARM64, a64reg(xRSP))
 	b.add(aRET, a64none, a64reg(xLR))
 
 	// Bail-out target: R26 = record.fallback; BR through its code word.
@@ -221,26 +220,25 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 
 // keepARM64 leaves the marker word and the Go pointer arguments just
 // below g0.sched.sp (in R22), where a fast-entry callback finds them (see
-// KeepMagic), and moves R22 below them. No argument has moved yet.
+// KeepMagic), moving R22 below them. No argument has moved yet.
 func keepARM64(b *a64prog, p *abi.Plan) error {
 	ptrs := goPointers(p)
 	if len(ptrs) > KeepMax {
 		return fmt.Errorf("jit: %d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", len(ptrs), KeepMax)
 	}
+	// Pre-indexed stores ("str x, [x22,#-8]!") move R22 down as they go.
 	n := len(ptrs)
 	sp := regScratch2ARM64
 	b.add(aMOVD, a64imm(KeepMagic|int64(n)), a64reg(regScratch3ARM64))
-	b.add(aMOVD, a64reg(regScratch3ARM64), a64mem(sp, -8))
-	for i, l := range ptrs {
-		dst := a64mem(sp, int32(-16-8*i))
-		if l.Class == abi.Int {
-			b.add(aMOVD, a64reg(xr(l.Reg)), dst)
-			continue
+	b.pre(aMOVD, a64reg(regScratch3ARM64), a64mem(sp, -8))
+	for _, l := range ptrs {
+		src := xr(l.Reg)
+		if l.Class != abi.Int {
+			b.add(aMOVD, a64mem(regOldSPARM64, int32(goStackARM64+l.Off)), a64reg(regScratch3ARM64))
+			src = regScratch3ARM64
 		}
-		b.add(aMOVD, a64mem(regOldSPARM64, int32(goStackARM64+l.Off)), a64reg(regScratch3ARM64))
-		b.add(aMOVD, a64reg(regScratch3ARM64), dst)
+		b.pre(aMOVD, a64reg(src), a64mem(sp, -8))
 	}
-	b.add3(aSUB, a64imm(int64(8*(n+1))), sp, a64reg(sp))
 	return nil
 }
 

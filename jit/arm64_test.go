@@ -71,10 +71,10 @@ func listSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []
 // s3_3_c13_c0_2.)
 func TestListingARM64(t *testing.T) {
 	want := `ldr x20, [x26,#8]
-cbz x20, .+0x90
+cbz x20, .+0x88
 ldr x21, [x28,#16]
 cmn x21, #0x522
-b.eq .+0x84
+b.eq .+0x7c
 str x30, [sp,#-16]!
 stur x29, [sp,#-8]
 sub x29, sp, #0x8
@@ -94,8 +94,7 @@ ldr x22, [x21,#56]
 mov x23, #0x46490000
 movk x23, #0x5446, lsl #32
 movk x23, #0x4a49, lsl #48
-stur x23, [x22,#-8]
-sub x22, x22, #0x8
+str x23, [x22,#-8]!
 and x22, x22, #0xfffffffffffffff0
 mov sp, x22
 blr x20
@@ -103,9 +102,8 @@ sxtw x0, w0
 mrs x21, s3_3_c13_c0_2
 str x28, [x21,#16]
 ldr x21, [x28,#56]
-mov sp, x21
-ldur x29, [sp,#-8]
-ldr x30, [sp],#16
+ldp x29, x30, [x21,#-8]
+add sp, x21, #0x10
 ret
 ldr x26, [x26,#16]
 ldr x21, [x26]
@@ -177,16 +175,15 @@ func TestEntryContractARM64(t *testing.T) {
 			"str x21, [x22,#16]", // TLS g = g0
 			"mov x19, sp",
 			"ldr x22, [x21,#56]",  // g0.sched.sp
-			"stur x23, [x22,#-8]", // the marker
+			"str x23, [x22,#-8]!", // the marker
 			"and x22, x22, #0xfffffffffffffff0",
 			"mov sp, x22",
 			"blr x20",
 			"mrs x21, s3_3_c13_c0_2",
 			"str x28, [x21,#16]", // TLS g = g
 			"ldr x21, [x28,#56]", // g.sched.sp: the stack may have moved
-			"mov sp, x21",
-			"ldur x29, [sp,#-8]",
-			"ldr x30, [sp],#16",
+			"ldp x29, x30, [x21,#-8]", // R29 and LR from the frame there
+			"add sp, x21, #0x10",
 			"ret",
 			"ldr x26, [x26,#16]",
 			"ldr x21, [x26]",
@@ -792,7 +789,7 @@ func TestErrnoARM64(t *testing.T) {
 		{"cbz x22, .+0x20", "orr x23, xzr, #0xfff", "cmp x22, x23", "csel x22, x23, x22, hi",
 			"orr x23, xzr, #0x6000", "ldr x2, [x23,x22,lsl #3]", "mov x1, #0x5000", "b .+0xc",
 			"mov x1, #0x0", "mov x2, #0x0"},
-		{"mrs x21, s3_3_c13_c0_2", "str x28, [x21,#16]", "ldr x21, [x28,#56]", "mov sp, x21"},
+		{"mrs x21, s3_3_c13_c0_2", "str x28, [x21,#16]", "ldr x21, [x28,#56]", "ldp x29, x30, [x21,#-8]", "add sp, x21, #0x10"},
 	}
 	at := 0
 	for _, g := range want {

@@ -113,6 +113,12 @@ func (b *a64prog) storeExclusive(src, base, status int16) *obj.Prog {
 	return p
 }
 
+// ldp adds "LDP off(base), (r1, r2)": r1 from off(base), r2 from the
+// next word.
+func (b *a64prog) ldp(base int16, off int32, r1, r2 int16) *obj.Prog {
+	return b.add(aLDP, a64mem(base, off), obj.Addr{Type: obj.TYPE_REGREG, Reg: r1, Offset: int64(r2)})
+}
+
 // csel adds "CSEL cond, rn, rm, rd": rd = rn if cond holds, else rm.
 func (b *a64prog) csel(cond, rn, rm, rd int16) *obj.Prog {
 	p := b.add3(aCSEL, a64reg(cond), rn, a64reg(rd))
@@ -217,6 +223,7 @@ const (
 	aCBNZ   = arm64.ACBNZ
 	aBEQ    = arm64.ABEQ
 	aBNE    = arm64.ABNE
+	aLDP    = arm64.ALDP
 	aBL     = arm64.ABL // BLR when the target is a register operand (0(Rn))
 	aB      = arm64.AB  // BR when the target is a register operand (0(Rn))
 	aRET    = obj.ARET

@@ -76,7 +76,7 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add(aMOVD, a64reg(xLR), a64mem(xRSP, cbRecordA64+8))
 	b.add3(aADD, a64imm(cbRecordA64), xRSP, a64reg(xFP))
 	b.add(aMOVD, a64reg(xr(17)), a64mem(xRSP, CBSlot))
-	b.add(aMOVD, a64imm(int64(p.GoStack)), a64reg(cbTmpA64))
+	b.add(aMOVD, a64imm(cbCounts(p)), a64reg(cbTmpA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, CBNStack))
 
 	// 1. Arguments.

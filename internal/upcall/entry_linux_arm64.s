@@ -77,16 +77,19 @@ back:
 	B	(R2)
 
 // callGo calls the Go func fn (a funcval) with Go's register ABI, taking
-// its arguments from the callback frame and storing its result registers
-// back. The Go stack-assigned arguments are copied to 8(RSP): the
-// callee's argument area, which the collector scans with the callee's own
-// argument map (as with reflectcall's callN).
+// its arguments from the callback frame and storing its result register
+// back (a callback's result is one scalar: R0 or F0). The Go
+// stack-assigned arguments are copied to 8(RSP): the callee's argument
+// area, which the collector scans with the callee's own argument map (as
+// with reflectcall's callN). Unlike amd64 it loads all 16 integer and 16
+// float argument registers, eight LDPs each way: the unused ones hold
+// whatever the frame holds, which the callee never reads.
 //
 // func callGo(fn unsafe.Pointer, fr uintptr)
 TEXT ·callGo(SB), 0, $1024-16
 	NO_LOCAL_POINTERS
 	MOVD	fr+8(FP), R20
-	MOVD	32(R20), R3	// nstack, a multiple of 8
+	MOVWU	32(R20), R3	// bytes of stack arguments, a multiple of 8 (jit.cbCounts)
 	LSR	$3, R3, R3
 	ADD	$304, R20, R4
 	ADD	$8, RSP, R5
@@ -120,22 +123,8 @@ regs:
 	PCDATA	$PCDATA_StackMapIndex, $0
 	CALL	(R20)
 	MOVD	fr+8(FP), R20
-	STP	(R0, R1), 48(R20)
-	STP	(R2, R3), 64(R20)
-	STP	(R4, R5), 80(R20)
-	STP	(R6, R7), 96(R20)
-	STP	(R8, R9), 112(R20)
-	STP	(R10, R11), 128(R20)
-	STP	(R12, R13), 144(R20)
-	STP	(R14, R15), 160(R20)
-	FSTPD	(F0, F1), 176(R20)
-	FSTPD	(F2, F3), 192(R20)
-	FSTPD	(F4, F5), 208(R20)
-	FSTPD	(F6, F7), 224(R20)
-	FSTPD	(F8, F9), 240(R20)
-	FSTPD	(F10, F11), 256(R20)
-	FSTPD	(F12, F13), 272(R20)
-	FSTPD	(F14, F15), 288(R20)
+	MOVD	R0, 48(R20)
+	FMOVD	F0, 176(R20)
 	RET
 
 // func fastEntryAddr() uintptr
