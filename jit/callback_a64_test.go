@@ -94,3 +94,39 @@ func hex32(v uint32) string {
 	}
 	return string(b[:])
 }
+
+// The arm64 trampoline leaves the marker (with the count) and each Go
+// pointer argument just below g0.sched.sp, from registers and from the Go
+// stack, before any argument moves; a *Callback argument (GoDeref) is
+// replaced by the word it points to, 0 for nil.
+func TestKeepARM64(t *testing.T) {
+	// 17 integer parameters: the 17th is on the Go stack.
+	src := "void(ptr, i64, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr)"
+	shapes := make([]abi.GoParam, 17)
+	shapes[0], shapes[1], shapes[2], shapes[16] = abi.GoPointer, abi.GoScalar, abi.GoDeref, abi.GoPointer
+	lines := listSigARM64(t, src, shapes, false)
+	l := strings.Join(lines, "\n")
+	order := []string{
+		"ldr x22, [x21,#56]", // g0.sched.sp
+		"movk x23, #0x4a49, lsl #48",
+		"str x23, [x22,#-8]!", // marker
+		"str x0, [x22,#-8]!",  // pointer in R0
+		"ldr x23, [x19,#24]",  // pointer on the Go stack
+		"str x23, [x22,#-8]!",
+		"mov sp, x22",
+		"cbz x2, .+0x8", "ldr x2, [x2]", // the *Callback's C function pointer
+		"blr x20",
+	}
+	at := 0
+	for _, line := range lines {
+		if at < len(order) && line == order[at] {
+			at++
+		}
+	}
+	if at != len(order) {
+		t.Fatalf("%q missing or out of order\n%s", order[at], l)
+	}
+	if !strings.Contains(l, "mov x23, #0x2\nmovk x23, #0x4649, lsl #16\n") {
+		t.Errorf("marker count is not 2\n%s", l)
+	}
+}
