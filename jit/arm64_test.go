@@ -180,8 +180,8 @@ func TestEntryContractARM64(t *testing.T) {
 			"mov sp, x22",
 			"blr x20",
 			"mrs x21, s3_3_c13_c0_2",
-			"str x28, [x21,#16]", // TLS g = g
-			"ldr x21, [x28,#56]", // g.sched.sp: the stack may have moved
+			"str x28, [x21,#16]",      // TLS g = g
+			"ldr x21, [x28,#56]",      // g.sched.sp: the stack may have moved
 			"ldp x29, x30, [x21,#-8]", // R29 and LR from the frame there
 			"add sp, x21, #0x10",
 			"ret",
