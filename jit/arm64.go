@@ -143,15 +143,14 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add3(aSUB, a64imm(8), xRSP, a64reg(xFP))
 	b.add(aMOVD, a64imm(int64(rt.SwitchPC)), a64reg(regScratchARM64))
 	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regGARM64, sched+rt.GobufPC))
-	b.add(aMOVD, a64reg(xRSP), a64reg(regScratchARM64))
-	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regGARM64, sched+rt.GobufSP))
+	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPARM64))
+	b.add(aMOVD, a64reg(regOldSPARM64), a64mem(regGARM64, sched+rt.GobufSP))
 	b.add(aMOVD, a64reg(xFP), a64mem(regGARM64, sched+rt.GobufBP))
 	b.add(aMOVD, a64reg(xZR), a64mem(regGARM64, sched+rt.GobufLR))
 	b.add(aMOVD, a64mem(regGARM64, rt.GM), a64reg(regScratchARM64))
 	b.add(aMOVD, a64mem(regScratchARM64, rt.MG0), a64reg(regScratchARM64))
 	b.add(aMRS, a64reg(xTPID), a64reg(regScratch2ARM64))
 	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regScratch2ARM64, rt.TLSG))
-	b.add(aMOVD, a64reg(xRSP), a64reg(regOldSPARM64))
 	b.add(aMOVD, a64mem(regScratchARM64, sched+rt.GobufSP), a64reg(regScratch2ARM64))
 	if err := keepARM64(b, p); err != nil {
 		return nil, err

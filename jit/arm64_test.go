@@ -71,29 +71,26 @@ func listSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []
 // s3_3_c13_c0_2.)
 func TestListingARM64(t *testing.T) {
 	want := `ldr x20, [x26,#8]
-cbz x20, .+0x88
+cbz x20, .+0x7c
 ldr x21, [x28,#16]
 cmn x21, #0x522
-b.eq .+0x7c
+b.eq .+0x70
 str x30, [sp,#-16]!
 stur x29, [sp,#-8]
 sub x29, sp, #0x8
 mov x21, #0xb908
 movk x21, #0x9, lsl #16
 str x21, [x28,#64]
-mov x21, sp
-str x21, [x28,#56]
+mov x19, sp
+str x19, [x28,#56]
 str x29, [x28,#96]
 str xzr, [x28,#88]
 ldr x21, [x28,#48]
 ldr x21, [x21]
 mrs x22, s3_3_c13_c0_2
 str x21, [x22,#16]
-mov x19, sp
 ldr x22, [x21,#56]
-mov x23, #0x46490000
-movk x23, #0x5446, lsl #32
-movk x23, #0x4a49, lsl #48
+mov x23, #0x4a49000000000000
 str x23, [x22,#-8]!
 and x22, x22, #0xfffffffffffffff0
 mov sp, x22
@@ -166,14 +163,14 @@ func TestEntryContractARM64(t *testing.T) {
 		}
 		order := []string{
 			"str x21, [x28,#64]", // sched.pc
-			"str x21, [x28,#56]", // sched.sp
+			"mov x19, sp",
+			"str x19, [x28,#56]", // sched.sp
 			"str x29, [x28,#96]", // sched.bp
 			"str xzr, [x28,#88]", // sched.lr
 			"ldr x21, [x28,#48]", // g.m
 			"ldr x21, [x21]",     // m.g0
 			"mrs x22, s3_3_c13_c0_2",
-			"str x21, [x22,#16]", // TLS g = g0
-			"mov x19, sp",
+			"str x21, [x22,#16]",  // TLS g = g0
 			"ldr x22, [x21,#56]",  // g0.sched.sp
 			"str x23, [x22,#-8]!", // the marker
 			"and x22, x22, #0xfffffffffffffff0",

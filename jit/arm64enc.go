@@ -98,14 +98,6 @@ func (b *a64prog) pre(as obj.As, from, to obj.Addr) *obj.Prog {
 	return p
 }
 
-// post adds a post-indexed store or load ("MOVD.P 16(RSP), R30"): the
-// base register is updated after the access.
-func (b *a64prog) post(as obj.As, from, to obj.Addr) *obj.Prog {
-	p := b.add(as, from, to)
-	p.Scond = arm64.C_XPOST
-	return p
-}
-
 // storeExclusive adds "STXR src, (base), status".
 func (b *a64prog) storeExclusive(src, base, status int16) *obj.Prog {
 	p := b.add(aSTXR, a64reg(src), a64mem(base, 0))

@@ -59,7 +59,7 @@ const (
 //
 // A plan with more than KeepMax Go pointer arguments is not lowered.
 const (
-	KeepMagic = 0x4a49544646490000 // "JITFFI" and a count byte
+	KeepMagic = 0x4a49000000000000 // "JI", zeros and a count byte: one or two MOVs on arm64
 	KeepMax   = 16
 )
 

@@ -33,7 +33,7 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	MOVQ	24(DX), AX	// marker
 	MOVQ	AX, BX
 	SHRQ	$8, BX
-	MOVQ	$0x4a495446464900, SI	// jit.KeepMagic >> 8
+	MOVQ	$0x4a490000000000, SI	// jit.KeepMagic >> 8
 	CMPQ	BX, SI
 	JNE	none
 	MOVQ	AX, CX

@@ -34,7 +34,7 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	// (dispatch0 reports a foreign marker).
 	MOVD	24(R0), R2	// marker
 	LSR	$8, R2, R3
-	MOVD	$0x4a495446464900, R4	// jit.KeepMagic >> 8
+	MOVD	$0x4a490000000000, R4	// jit.KeepMagic >> 8
 	CMP	R4, R3
 	BNE	none
 	AND	$0xff, R2, R3
