@@ -11,8 +11,8 @@ import (
 // carries a Go argument (R0-R15, F0-F15) or a C argument (R0-R7, F0-F7).
 //
 // R19 (callee-saved in C) keeps the goroutine-stack SP, which is also the
-// base of our frame, while the arguments move (not after the call: a
-// callback may move the goroutine's stack); R28 is g throughout (callee-saved
+// base of our frame, while the arguments move, and takes it again from
+// g.sched.sp after the call (a callback may move the goroutine's stack); R28 is g throughout (callee-saved
 // in C, so it survives the call); R26 is the closure context on entry.
 // R20 holds the target until the call; R21-R23 and F16 are scratch (Go
 // treats R19-R25 and F16-F31 as scratch, so nothing needs saving). With
@@ -186,10 +186,24 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	if p.Errno {
 		b.add(aMOVWU, a64mem(regErrnoARM64, 0), a64reg(regErrnoARM64))
 	}
+	// A callback may have moved the goroutine's stack: g.sched.sp, which
+	// the callback entry keeps current, is where the frame of step 2 now
+	// is. R19 takes it again before anything uses it: a struct result's
+	// copy into the caller's slot, else the restore.
+	reloaded := false
+	reloadSP := func() {
+		if !reloaded {
+			b.add(aMOVD, a64mem(regGARM64, sched+rt.GobufSP), a64reg(regOldSPARM64))
+			reloaded = true
+		}
+	}
 
 	// 5. Result.
 	switch {
 	case p.Result.Struct != nil:
+		if p.Result.Struct.Go == nil {
+			reloadSP()
+		}
 		structResultARM64(b, p, p.CStack+refs)
 	case p.Result.Kind != sig.Void && !p.Result.Kind.IsFloat():
 		extendARM64(b, p.Result.Norm, xr(0), xr(0), true)
@@ -201,12 +215,9 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// 6. Restore.
 	b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
 	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
-	// A callback may have moved the goroutine's stack: g.sched.sp, which
-	// the callback entry keeps current, is where the frame of step 2 now
-	// is (R19 may point into the old stack).
-	b.add(aMOVD, a64mem(regGARM64, sched+rt.GobufSP), a64reg(regScratchARM64))
-	b.ldp(regScratchARM64, -8, xFP, xLR)
-	b.add3(aADD, a64imm(16), regScratchARM64, a64reg(xRSP))
+	reloadSP()
+	b.ldp(regOldSPARM64, -8, xFP, xLR)
+	b.add3(aADD, a64imm(16), regOldSPARM64, a64reg(xRSP))
 	b.add(aRET, a64none, a64reg(xLR))
 
 	// Bail-out target: R26 = record.fallback; BR through its code word.

@@ -98,9 +98,9 @@ blr x20
 sxtw x0, w0
 mrs x21, s3_3_c13_c0_2
 str x28, [x21,#16]
-ldr x21, [x28,#56]
-ldp x29, x30, [x21,#-8]
-add sp, x21, #0x10
+ldr x19, [x28,#56]
+ldp x29, x30, [x19,#-8]
+add sp, x19, #0x10
 ret
 ldr x26, [x26,#16]
 ldr x21, [x26]
@@ -178,9 +178,8 @@ func TestEntryContractARM64(t *testing.T) {
 			"blr x20",
 			"mrs x21, s3_3_c13_c0_2",
 			"str x28, [x21,#16]",      // TLS g = g
-			"ldr x21, [x28,#56]",      // g.sched.sp: the stack may have moved
-			"ldp x29, x30, [x21,#-8]", // R29 and LR from the frame there
-			"add sp, x21, #0x10",
+			"ldp x29, x30, [x19,#-8]", // R29 and LR from the frame there
+			"add sp, x19, #0x10",
 			"ret",
 			"ldr x26, [x26,#16]",
 			"ldr x21, [x26]",
@@ -194,6 +193,17 @@ func TestEntryContractARM64(t *testing.T) {
 		}
 		if at != len(order) {
 			t.Errorf("%s: %q missing or out of order\n%s", tc.src, order[at], l)
+		}
+		// R19 takes g.sched.sp again after the call (the stack may have
+		// moved) and before anything uses it.
+		if call, re, fp := indexOf(lines, "blr x20"), indexOf(lines, "ldr x19, [x28,#56]"), indexOf(lines, "ldp x29, x30, [x19,#-8]"); !(call < re && re < fp) || strings.Count(l, "ldr x19, [x28,#56]") != 1 {
+			t.Errorf("%s: R19 is not reloaded from g.sched.sp once between the call and the restore\n%s", tc.src, l)
+		} else {
+			for _, line := range lines[call+1 : re] {
+				if strings.Contains(line, "x19") {
+					t.Errorf("%s: %q uses R19 before its reload\n%s", tc.src, line, l)
+				}
+			}
 		}
 		if lines[len(lines)-1] != "br x21" || lines[len(lines)-3] != "ldr x26, [x26,#16]" {
 			t.Errorf("%s: the bail-out block is not the last three instructions\n%s", tc.src, l)
@@ -786,7 +796,7 @@ func TestErrnoARM64(t *testing.T) {
 		{"cbz x22, .+0x20", "orr x23, xzr, #0xfff", "cmp x22, x23", "csel x22, x23, x22, hi",
 			"orr x23, xzr, #0x6000", "ldr x2, [x23,x22,lsl #3]", "mov x1, #0x5000", "b .+0xc",
 			"mov x1, #0x0", "mov x2, #0x0"},
-		{"mrs x21, s3_3_c13_c0_2", "str x28, [x21,#16]", "ldr x21, [x28,#56]", "ldp x29, x30, [x21,#-8]", "add sp, x21, #0x10"},
+		{"mrs x21, s3_3_c13_c0_2", "str x28, [x21,#16]", "ldr x19, [x28,#56]", "ldp x29, x30, [x19,#-8]", "add sp, x19, #0x10"},
 	}
 	at := 0
 	for _, g := range want {
