@@ -185,9 +185,9 @@ func copyARM64(b *a64prog, src int16, srcOff int, dst int16, dstOff int, n int) 
 // there already), then each field is loaded into its Go register, or the
 // struct is copied to its Go stack slot. Only R21 is written besides the
 // Go result registers (R22 may hold errno). The copy addresses the Go
-// frame through R19, so R19 must be current here: if a C callee can call
-// back into Go and move the goroutine's stack, the trampoline has to
-// reload it from g.sched.sp right after the call, as amd64 reloads BP.
+// frame through R19, so R19 must be current here: a callback may have
+// moved the goroutine's stack, and compileARM64 reloads R19 from
+// g.sched.sp before this copy, as amd64 reloads BP.
 func structResultARM64(b *a64prog, p *abi.Plan, stage int) {
 	s := p.Result.Struct
 	if s.Pass == abi.InRegs {
