@@ -84,6 +84,7 @@ type Stats struct {
 	RWBytes   int // bytes of read-write views mapped right now (never executable)
 	CodeBytes int // bytes of code placed
 	Blocks    int // blocks placed
+	Spare     int // bytes at the end of the current chunk no block uses yet
 }
 
 // New returns an Arena that fills and flushes for arch. The arch only has
@@ -302,7 +303,11 @@ func (a *Arena) addRange(s span) {
 func (a *Arena) Stats() Stats {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return a.stats
+	s := a.stats
+	if a.bump.room > 0 {
+		s.Spare = a.bump.room - a.bump.used
+	}
+	return s
 }
 
 // Contains reports whether addr lies inside an executable mapping this
