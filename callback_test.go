@@ -290,6 +290,11 @@ func deep(n int) int64 {
 
 func TestCallbackForeignThread(t *testing.T) {
 	forBoth(t, func(t *testing.T, blocking bool) {
+		if !blocking && runtime.GOMAXPROCS(0) == 1 {
+			// README, Callbacks: the outer goroutine keeps the only P
+			// while C waits for its thread, whose callback needs a P.
+			t.Skip("a fast call waiting for a C thread that calls back deadlocks at GOMAXPROCS=1 (documented)")
+		}
 		l := cbOpen(t, blocking)
 		c := newCB(t, func(x int64) int64 {
 			s := make([]int64, 100) // allocate on the borrowed M
