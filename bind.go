@@ -97,6 +97,9 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	if cfg.errno {
 		features = append(features, abi.CaptureErrno)
 	}
+	if gotype.StringResult(ct) {
+		features = append(features, abi.StringResult)
+	}
 	plan, err := abi.New(abi.Arch(runtime.GOARCH), s, shapes, features...)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)

@@ -61,6 +61,9 @@ func NewCallback(fn any, signature string, opts ...Option) (*Callback, error) {
 		return nil, fmt.Errorf("jitffi: callback %v: a callback cannot be variadic", s)
 	}
 	shapes, err := gotype.Check(t, s)
+	if err == nil {
+		err = callbackStrings(t)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jitffi: callback %v: %w", s, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/exec"
 	"github.com/jitffi/jitffi/fallback"
+	cstrings "github.com/jitffi/jitffi/internal/cstr"
 	"github.com/jitffi/jitffi/internal/rtprobe"
 	"github.com/jitffi/jitffi/jit"
 	"github.com/jitffi/jitffi/sig"
@@ -87,6 +88,7 @@ func initFast() {
 		rt.ErrnoOK = true
 		rt.ErrnoTLS = errnoState.tlsOff
 	}
+	rt.StringResult = uint64(cstrings.ResultEntry())
 	fast.rt = rt
 	fast.arena = exec.New(exec.Arch(runtime.GOARCH))
 	if err := selfTest(); err != nil {

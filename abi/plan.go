@@ -81,6 +81,7 @@ const (
 	GoSlice                  // a []T: three words (data, len, cap); C gets data
 	GoPointer                // a Go pointer (unsafe.Pointer, *T): one word the collector must see
 	GoDeref                  // a pointer to a word C receives (0 for nil): a *jitffi.Callback
+	GoString                 // a Go string: two words (data, len); C gets a NUL-terminated copy
 )
 
 // Arg is the plan of one parameter.
@@ -109,6 +110,11 @@ type Result struct {
 	Norm Ext // applied to the C result before it is handed to Go
 
 	Struct *Struct // a struct result (Kind sig.Struct), else nil
+
+	// String marks a ptr result the Go side receives as a string (see
+	// Feature StringResult): Go holds it in two integer registers from
+	// Go.Reg, the C string copied.
+	String bool
 }
 
 // Plan is the complete assignment of one signature on one architecture.
@@ -154,6 +160,11 @@ const (
 	// a float or void result, after a struct result's registers or, when
 	// they do not fit, on the stack.
 	CaptureErrno Feature = 1 << iota
+
+	// StringResult hands a ptr result (a C char *) to Go as a string, a
+	// copy of the bytes up to the NUL ("" for NULL): two Go integer
+	// registers, data and length.
+	StringResult
 )
 
 func (p *Plan) setErrno() {
@@ -161,6 +172,9 @@ func (p *Plan) setErrno() {
 	p.ErrGo = Loc{Class: Int}
 	if p.Result.Go.Class == Int {
 		p.ErrGo.Reg = p.Result.Go.Reg + 1
+		if p.Result.String {
+			p.ErrGo.Reg++
+		}
 	}
 	if p.Result.Struct != nil {
 		p.ErrGo = p.structErrGo()
@@ -236,6 +250,9 @@ func New(a Arch, s *sig.Signature, goParams []GoParam, features ...Feature) (*Pl
 		if as == GoSlice && k != sig.Ptr {
 			return nil, fmt.Errorf("abi: parameter %d is a Go slice but its C type is %v, not ptr", i, k)
 		}
+		if as == GoString && k != sig.Ptr {
+			return nil, fmt.Errorf("abi: parameter %d is a Go string but its C type is %v, not ptr", i, k)
+		}
 		if k == sig.Struct || k == sig.Array {
 			if p.Args[i], err = structArg(a, ar, &goSt, &cSt, t); err != nil {
 				return nil, fmt.Errorf("abi: parameter %d: %w", i, err)
@@ -243,9 +260,12 @@ func New(a Arch, s *sig.Signature, goParams []GoParam, features ...Feature) (*Pl
 			continue
 		}
 		arg := Arg{Kind: k, GoAs: as, Ext: argExt(k), Promote: i >= fixed && k == sig.F32}
-		if as == GoSlice {
+		switch as {
+		case GoSlice:
 			arg.Go = goSt.slice(&ar.goConv)
-		} else {
+		case GoString:
+			arg.Go = goSt.str(&ar.goConv)
+		default:
 			arg.Go = goSt.scalar(&ar.goConv, k)
 		}
 		arg.C = cSt.scalar(&ar.cConv, k)
@@ -272,7 +292,16 @@ func New(a Arch, s *sig.Signature, goParams []GoParam, features ...Feature) (*Pl
 		p.Result.Go = Loc{Class: Int}
 	}
 	for _, f := range features {
+		if f == StringResult {
+			if rk != sig.Ptr {
+				return nil, fmt.Errorf("abi: a string result needs C type ptr, not %v", rk)
+			}
+			p.Result.String = true
+		}
+	}
+	for _, f := range features {
 		switch f {
+		case StringResult:
 		case CaptureErrno:
 			p.setErrno()
 		default:
@@ -342,6 +371,16 @@ func (st *state) slice(c *conv) Loc {
 	return st.onStack(c, 24, 8)
 }
 
+// str assigns a string header (data, len) as slice does a slice header:
+// two consecutive integer registers, or 16 bytes of stack.
+func (st *state) str(c *conv) Loc {
+	if st.ints+2 <= c.ints {
+		st.ints += 2
+		return Loc{Class: Int, Reg: st.ints - 2}
+	}
+	return st.onStack(c, 16, 8)
+}
+
 func (st *state) onStack(c *conv, size, align int) Loc {
 	if c.cStackSlots {
 		// C: each stack argument occupies its own 8-byte slot.
@@ -397,8 +436,11 @@ func (p *Plan) String() string {
 			continue
 		}
 		fmt.Fprintf(&b, "arg %d %v: go %s", i, a.Kind, ar.goConv.locName(a.Go))
-		if a.GoAs == GoSlice {
+		switch a.GoAs {
+		case GoSlice:
 			b.WriteString(" slice")
+		case GoString:
+			b.WriteString(" string")
 		}
 		fmt.Fprintf(&b, " -> c %s", ar.cConv.locName(a.C))
 		if a.Ext != NoExt {
@@ -416,6 +458,9 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, "ret %s\n", p.structResultString(ar))
 	} else {
 		fmt.Fprintf(&b, "ret %v: c %s -> go %s", r.Kind, ar.cConv.resultName(r.C), ar.goConv.locName(r.Go))
+		if r.String {
+			b.WriteString(" string")
+		}
 		if r.Norm != NoExt {
 			fmt.Fprintf(&b, " %v", r.Norm)
 		}
@@ -465,6 +510,9 @@ func (p *Plan) Key() string {
 	b = appendStructKey(b, p.Result.Struct)
 	if p.Errno {
 		b = append(b, 'e')
+	}
+	if p.Result.String {
+		b = append(b, 's')
 	}
 	if p.Variadic {
 		b = append(b, 'v')

@@ -70,8 +70,12 @@ var goldenSigs = []string{
 	"i32(ptr, ... {i32, f64}, {f32, f32})",
 }
 
-// goldenSlices binds some ptr parameters as Go slices, keyed by signature.
+// goldenSlices binds some ptr parameters as Go slices or strings, keyed by
+// signature.
 var goldenSlices = map[string][]GoParam{
+	"i32(ptr, i64, ptr)": {GoString, GoScalar, GoString},
+	"i64(i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64)": {
+		GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoString, GoString, GoScalar},
 	"ptr(ptr, usize)": {GoSlice, GoScalar},
 	"i64(i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr)": {
 		GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoScalar, GoSlice, GoScalar},
@@ -154,8 +158,8 @@ func TestPlanInvariants(t *testing.T) {
 		for i := 0; i < n; i++ {
 			k := kinds[next(len(kinds))]
 			s.Params = append(s.Params, sig.Type{Kind: k})
-			if k == sig.Ptr && next(2) == 0 {
-				shapes[i] = GoSlice
+			if k == sig.Ptr {
+				shapes[i] = [...]GoParam{GoScalar, GoSlice, GoString}[next(3)]
 			}
 		}
 		for _, arch := range []Arch{AMD64, ARM64} {
@@ -261,8 +265,11 @@ func checkInvariants(t *testing.T, p *Plan) {
 				t.Fatalf("%s\narg %d: Go int register %d reused", p, i, a.Go.Reg)
 			}
 			goInt = a.Go.Reg + 1
-			if a.GoAs == GoSlice {
+			switch a.GoAs {
+			case GoSlice:
 				goInt += 2
+			case GoString:
+				goInt++
 			}
 			if goInt > ar.goConv.ints {
 				t.Fatalf("%s\narg %d: Go int registers overflow", p, i)
@@ -274,8 +281,11 @@ func checkInvariants(t *testing.T, p *Plan) {
 			goFlt++
 		case Stack:
 			size, align := a.Kind.Size(), a.Kind.Size()
-			if a.GoAs == GoSlice {
+			switch a.GoAs {
+			case GoSlice:
 				size, align = 24, 8
+			case GoString:
+				size, align = 16, 8
 			}
 			if a.Struct != nil {
 				size, align = a.Struct.Size, a.Struct.Align
@@ -440,6 +450,37 @@ func TestKeySeparatesPlans(t *testing.T) {
 				}
 				seen[p.Key()] = p.String()
 			}
+		}
+	}
+}
+
+func TestPlanStrings(t *testing.T) {
+	s, _ := sig.Parse("i32(i32)")
+	if _, err := New(AMD64, s, []GoParam{GoString}); err == nil {
+		t.Error("string for an i32 parameter accepted")
+	}
+	if _, err := New(AMD64, s, nil, StringResult); err == nil {
+		t.Error("string result for an i32 result accepted")
+	}
+	s, _ = sig.Parse("ptr(ptr)")
+	for _, arch := range []Arch{AMD64, ARM64} {
+		p, err := New(arch, s, []GoParam{GoString}, CaptureErrno, StringResult)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The string result takes I0 and I1, so the error follows in I2.
+		if !p.Result.String || p.Result.Go != (Loc{Class: Int}) || p.ErrGo != (Loc{Class: Int, Reg: 2}) {
+			t.Errorf("%s: result %+v, error at %v", arch, p.Result, p.ErrGo)
+		}
+		if !strings.Contains(p.String(), " string\n") || !strings.Contains(p.String(), "string -> c") {
+			t.Errorf("%s: dump does not mark the strings:\n%s", arch, p)
+		}
+		q, err := New(arch, s, []GoParam{GoString}, CaptureErrno)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Key() == q.Key() {
+			t.Errorf("%s: a string result and a ptr result share the key %q", arch, p.Key())
 		}
 	}
 }

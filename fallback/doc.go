@@ -15,7 +15,7 @@
 // library or a pending preemption request makes the trampoline jump here
 // with its argument registers untouched.
 //
-// fallback imports abi, sig and the standard library. It owns the
+// fallback imports abi, sig, internal/cstr and the standard library. It owns the
 // //go:linkname to runtime.cgocall, so no package that references
 // runtime symbols from assembly may live here.
 //

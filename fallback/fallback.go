@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
+	"github.com/jitffi/jitffi/internal/cstr"
 	"github.com/jitffi/jitffi/sig"
 )
 
@@ -42,6 +43,9 @@ type frame struct {
 	// scratch holds the copies of struct arguments and a struct result
 	// (see struct.go).
 	scratch []uint64
+	// strs holds the NUL-terminated copies of Go string arguments, one
+	// after the other (see putStrings).
+	strs []byte
 }
 
 // Gate is shared by every binding of one library: Close closes it and
@@ -117,6 +121,9 @@ func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
 		return reflect.Value{}, fmt.Errorf("fallback: structs by value are not implemented on %s yet", runtime.GOARCH)
 	}
 	c := &caller{plan: p, target: t, nstack: p.CStack / 8, structs: newStructLayout(p)}
+	for _, a := range p.Args {
+		c.strings = c.strings || a.GoAs == abi.GoString
+	}
 	if p.Result.Kind != sig.Void {
 		c.out = fnType.Out(0)
 	}
@@ -138,6 +145,7 @@ type caller struct {
 	pool   sync.Pool
 
 	structs *structLayout // nil without structs by value
+	strings bool          // some argument is a Go string
 }
 
 func (c *caller) call(args []reflect.Value) []reflect.Value {
@@ -160,15 +168,13 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 			c.putStruct(f, i, a.Struct, args[i])
 			continue
 		}
-		w := argWord(a, args[i])
-		switch a.C.Class {
-		case abi.Int:
-			f.ints[a.C.Reg] = w
-		case abi.Float:
-			f.floats[a.C.Reg] = w
-		case abi.Stack:
-			f.words[a.C.Off/8] = w
+		if a.GoAs == abi.GoString {
+			continue // see putStrings
 		}
+		f.put(a.C, argWord(a, args[i]))
+	}
+	if c.strings {
+		c.putStrings(f, args)
 	}
 	f.errnoF = 0
 	if c.plan.Errno {
@@ -189,6 +195,9 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 	if c.plan.Result.Struct != nil {
 		sret = c.structResult(f)
 	}
+	if cap(f.strs) > maxPooledStrings {
+		f.strs = nil // do not keep a large copy alive in the pool
+	}
 	c.pool.Put(f)
 	var out []reflect.Value
 	switch {
@@ -204,6 +213,37 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 }
 
 var errorType = reflect.TypeFor[error]()
+
+// maxPooledStrings is the largest string buffer a pooled frame keeps for
+// the next call.
+const maxPooledStrings = 64 << 10
+
+// putStrings copies every Go string argument, NUL-terminated, into the
+// frame's buffer, which stays alive (it is Go memory the frame holds) and
+// in place (the collector does not move heap objects) until the frame is
+// reused after the call, and passes C the address of each copy. A string
+// of any length is copied here; NUL bytes inside it are copied as they
+// are, so C sees the string end at the first one.
+func (c *caller) putStrings(f *frame, args []reflect.Value) {
+	n := 0
+	for i, a := range c.plan.Args {
+		if a.GoAs == abi.GoString {
+			n += args[i].Len() + 1
+		}
+	}
+	if cap(f.strs) < n {
+		f.strs = make([]byte, 0, n)
+	}
+	f.strs = f.strs[:0]
+	for i, a := range c.plan.Args {
+		if a.GoAs != abi.GoString {
+			continue
+		}
+		off := len(f.strs)
+		f.strs = cstr.Append(f.strs, args[i].String())
+		f.put(a.C, uint64(uintptr(unsafe.Pointer(&f.strs[off]))))
+	}
+}
 
 // errnoValue is the trailing error result of errno capture: nil for 0.
 func errnoValue(errno uint64) reflect.Value {
@@ -294,6 +334,8 @@ func resultValue(r abi.Result, t reflect.Type, ret, fret uint64) reflect.Value {
 	default:
 		w := extend(r.Norm, ret)
 		switch t.Kind() {
+		case reflect.String:
+			v.SetString(cstr.FromAddr(uintptr(w)))
 		case reflect.Bool:
 			v.SetBool(w&1 != 0)
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:

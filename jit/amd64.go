@@ -54,6 +54,7 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	bail = append(bail, b.jump(xJEQ))
 	b.add(xCMPQ, mem(regGAMD64, rt.GStackguard0), imm(rt.StackPreempt))
 	bail = append(bail, b.jump(xJEQ))
+	bail = append(bail, stringChecksAMD64(b, p)...)
 	if rt.Trace {
 		b.add(xLOCK, none, none)
 		b.add(xINCQ, none, mem(regCtxtAMD64, RecordCount))
@@ -74,6 +75,7 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	if err := keepAMD64(b, p); err != nil {
 		return nil, err
 	}
+	copyStringsAMD64(b, p)
 	if frame := alignUp(p.CStack+stagingAMD64(p), 16); frame > 0 {
 		b.add(xSUBQ, imm(int64(frame)), reg(rSP))
 	}
@@ -128,7 +130,17 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(xMOVQ, reg(rBP), reg(rSP))
 	b.add(xPOPQ, none, reg(rBP))
 	b.add(xXORPS, reg(rX15), reg(rX15))
-	b.add(xRET, none, none)
+	if p.Result.String {
+		// The copy into a Go string is Go code: jump to it as if the
+		// caller had called it (see Runtime.StringResult).
+		if rt.StringResult == 0 {
+			return nil, fmt.Errorf("jit: a string result needs Runtime.StringResult")
+		}
+		b.add(xMOVQ, imm(int64(rt.StringResult)), reg(regScratchAMD64))
+		b.add(xJMP, none, reg(regScratchAMD64))
+	} else {
+		b.add(xRET, none, none)
+	}
 
 	// Bail-out target: DX = record.fallback; JMP through its code word.
 	b.bind(bail)

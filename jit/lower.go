@@ -20,6 +20,21 @@ func CanLower(p *abi.Plan) error {
 	if n := len(goPointers(p)); n > KeepMax {
 		return fmt.Errorf("%d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", n, KeepMax)
 	}
+	if p.Arch == abi.ARM64 {
+		for i, a := range p.Args {
+			if a.GoAs == abi.GoString {
+				return fmt.Errorf("parameter %d: a Go string argument is not lowered on arm64 yet", i)
+			}
+		}
+		if p.Result.String {
+			return fmt.Errorf("a string result is not lowered on arm64 yet")
+		}
+	}
+	if n := stringArgs(p); n > 0 {
+		if f := fastFrame(p); f > abi.MaxFrame {
+			return fmt.Errorf("%d Go string arguments of up to %d bytes each would need %d bytes of system stack, more than the limit of %d", n, StringMax, f, abi.MaxFrame)
+		}
+	}
 	// Every struct argument and result is lowered on both architectures,
 	// wherever Go and C put it: Go's registers or Go's stack; C's
 	// registers, C's stack slots, a by-reference copy (AAPCS64) or the
@@ -27,4 +42,28 @@ func CanLower(p *abi.Plan) error {
 	// so is the error of errno capture after a struct result, in Go
 	// registers or on the Go stack.
 	return nil
+}
+
+// StringMax is the longest Go string argument, in bytes, that a fast call
+// copies onto the system stack (with its NUL, rounded up to 16 bytes); a
+// call with a longer one bails out to the slow path, which copies it into
+// Go memory.
+const StringMax = 4096
+
+// stringArgs counts the Go string arguments of p.
+func stringArgs(p *abi.Plan) int {
+	n := 0
+	for _, a := range p.Args {
+		if a.GoAs == abi.GoString {
+			n++
+		}
+	}
+	return n
+}
+
+// fastFrame bounds the system stack a fast call of p takes: the keep area
+// (marker and Go pointers), a copy of every string argument at its
+// longest, the C frame, and 16 bytes of alignment.
+func fastFrame(p *abi.Plan) int {
+	return 8*(len(goPointers(p))+1) + stringArgs(p)*(StringMax+16) + p.Frame() + 16
 }

@@ -41,6 +41,14 @@ type Runtime struct {
 	ErrnoTLS   int32
 	ErrnoItab  uint64
 	ErrnoTable uint64
+
+	// StringResult is the code a trampoline whose ptr result is bound to
+	// a Go string jumps to after step 6, back on the goroutine's stack
+	// with its frame popped: the C address in the first Go integer result
+	// register, any error of errno capture in the two after the string's.
+	// It copies the C string into a Go string (internal/cstr's
+	// stringResult). 0 if there is none: such plans are not compiled.
+	StringResult uint64
 }
 
 // The binding record is the funcval a bound Go func value points to. When

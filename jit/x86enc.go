@@ -69,6 +69,14 @@ func (b *x86prog) jump(as obj.As) jumpRef {
 	return b.add(as, none, obj.Addr{Type: obj.TYPE_BRANCH})
 }
 
+// here places a label for backward jumps (jumpBack).
+func (b *x86prog) here() *obj.Prog { return b.add(obj.ANOP, none, none) }
+
+// jumpBack adds a (conditional) jump to a label placed earlier by here.
+func (b *x86prog) jumpBack(as obj.As, l *obj.Prog) {
+	b.add(as, none, obj.Addr{Type: obj.TYPE_BRANCH}).To.SetTarget(l)
+}
+
 // bind places a label here and points the jumps at it.
 func (b *x86prog) bind(jumps []jumpRef) {
 	l := b.add(obj.ANOP, none, none)
@@ -134,6 +142,9 @@ const (
 	xLOCK     = x86.ALOCK
 	xINCQ     = x86.AINCQ
 	xJEQ      = x86.AJEQ
+	xJHI      = x86.AJHI // unsigned >
+	xJCS      = x86.AJCS // unsigned <
+	xDECQ     = x86.ADECQ
 	xJMP      = obj.AJMP
 	xCALL     = obj.ACALL
 	xRET      = obj.ARET

@@ -25,7 +25,7 @@ var goKinds = map[sig.Kind][]reflect.Kind{
 	sig.Usize: {reflect.Uintptr, reflect.Uint, reflect.Uint64},
 	sig.F32:   {reflect.Float32},
 	sig.F64:   {reflect.Float64},
-	sig.Ptr:   {reflect.UnsafePointer, reflect.Pointer, reflect.Uintptr, reflect.Slice},
+	sig.Ptr:   {reflect.UnsafePointer, reflect.Pointer, reflect.Uintptr, reflect.Slice, reflect.String},
 }
 
 // wantGo names the Go types a C type accepts, for error messages.
@@ -34,7 +34,7 @@ var wantGo = map[sig.Kind]string{
 	sig.U16: "uint16", sig.I32: "int32", sig.U32: "uint32",
 	sig.I64: "int64 or int", sig.U64: "uint64 or uint", sig.Isize: "int or int64",
 	sig.Usize: "uintptr, uint or uint64", sig.F32: "float32", sig.F64: "float64",
-	sig.Ptr: "unsafe.Pointer, *T, []T or uintptr",
+	sig.Ptr: "unsafe.Pointer, *T, []T, string or uintptr",
 }
 
 // CallbackType is the root package's *Callback, which a ptr parameter
@@ -76,7 +76,9 @@ func typeError(param int, g reflect.Type, c sig.Type, format string, args ...any
 
 // Check matches the Go func type against the signature and returns how
 // the Go side passes each parameter. A parameter or result of the wrong
-// type is a *TypeError.
+// type is a *TypeError. A Go string matches a ptr parameter (C gets a
+// NUL-terminated copy, abi.GoString) and a ptr result (a copy of the C
+// string: StringResult says whether t has one).
 func Check(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	if t.IsVariadic() {
 		return nil, fmt.Errorf("Go type %v is variadic; C variadic functions are bound with fixed parameter types", t)
@@ -98,6 +100,8 @@ func Check(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 			shapes[i] = abi.GoDeref
 		case in.Kind() == reflect.Slice:
 			shapes[i] = abi.GoSlice
+		case in.Kind() == reflect.String:
+			shapes[i] = abi.GoString
 		case in.Kind() == reflect.Pointer || in.Kind() == reflect.UnsafePointer:
 			shapes[i] = abi.GoPointer
 		}
@@ -112,7 +116,7 @@ func Check(t reflect.Type, s *sig.Signature) ([]abi.GoParam, error) {
 	case s.Result.Kind != sig.Void && !accepts(s.Result.Kind, t.Out(0), true):
 		want := wantGo[s.Result.Kind]
 		if s.Result.Kind == sig.Ptr {
-			want = "unsafe.Pointer, *T or uintptr"
+			want = "unsafe.Pointer, *T, string or uintptr"
 		}
 		return nil, typeError(-1, t.Out(0), s.Result, "Go type %v does not match C type %v (want %s)", t.Out(0), s.Result.Kind, want)
 	}
@@ -149,7 +153,7 @@ func inferKind(t reflect.Type) (sig.Kind, bool) {
 		return sig.F32, true
 	case reflect.Float64:
 		return sig.F64, true
-	case reflect.UnsafePointer, reflect.Pointer, reflect.Slice:
+	case reflect.UnsafePointer, reflect.Pointer, reflect.Slice, reflect.String:
 		return sig.Ptr, true
 	}
 	return 0, false
@@ -187,4 +191,10 @@ func Infer(t reflect.Type) (*sig.Signature, error) {
 		s.Params = nil
 	}
 	return s, nil
+}
+
+// StringResult reports whether the Go func type t receives a ptr result as
+// a string (abi.StringResult). t has already been checked.
+func StringResult(t reflect.Type) bool {
+	return t.NumOut() == 1 && t.Out(0).Kind() == reflect.String
 }

@@ -35,7 +35,7 @@ func TestCheck(t *testing.T) {
 		msg       string
 	}{
 		{reflect.TypeFor[func(int32, int64)](), "void(i32, i32)", 1, "Go type int64 does not match C type i32 (want int32)"},
-		{reflect.TypeFor[func() []byte](), "ptr()", -1, "Go type []uint8 does not match C type ptr (want unsafe.Pointer, *T or uintptr)"},
+		{reflect.TypeFor[func() []byte](), "ptr()", -1, "Go type []uint8 does not match C type ptr (want unsafe.Pointer, *T, string or uintptr)"},
 		{reflect.TypeFor[func(pt)](), "void({f64, f32})", 0, "field 1 (Y): Go type float64 does not match C type f32 (want float32)"},
 	} {
 		_, err := Check(c.fn, mustParse(t, c.signature))

@@ -10,8 +10,8 @@ import (
 
 // Structs by value. A C struct is bound to a Go struct whose fields match
 // the C fields one to one, in order: a scalar field to a Go type the
-// scalar accepts (except slices: a ptr field is unsafe.Pointer, *T or
-// uintptr), a C array field to a Go array of the same length and a
+// scalar accepts (except slices and strings: a ptr field is
+// unsafe.Pointer, *T or uintptr), a C array field to a Go array of the same length and a
 // matching element type, a nested struct to a nested Go struct. Field
 // names do not matter. The Go struct's size, alignment and field offsets
 // must be the C layout's, which they are on LP64 whenever the types
@@ -99,7 +99,7 @@ func matchType(g reflect.Type, c sig.Type) error {
 		}
 		return nil
 	}
-	if g.Kind() == reflect.Slice || !accepts(c.Kind, g, true) {
+	if g.Kind() == reflect.Slice || g.Kind() == reflect.String || !accepts(c.Kind, g, true) {
 		want := wantGo[c.Kind]
 		if c.Kind == sig.Ptr {
 			want = "unsafe.Pointer, *T or uintptr"
@@ -149,7 +149,7 @@ func inferType(t reflect.Type) (sig.Type, bool) {
 }
 
 // inferField infers the C type of a struct field (or of a struct): no
-// slices, no empty structs or arrays.
+// slices or strings, no empty structs or arrays.
 func inferField(t reflect.Type, depth int) (sig.Type, bool) {
 	if depth > 63 {
 		return sig.Type{}, false
@@ -177,7 +177,7 @@ func inferField(t reflect.Type, depth int) (sig.Type, bool) {
 			return sig.Type{}, false
 		}
 		return sig.Type{Kind: sig.Array, Elem: &e, Len: t.Len()}, true
-	case reflect.Slice:
+	case reflect.Slice, reflect.String:
 		return sig.Type{}, false
 	}
 	k, ok := inferKind(t)
