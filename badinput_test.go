@@ -168,9 +168,9 @@ func TestBadInput(t *testing.T) {
 			msg: []string{"parameter 0", "float64", "i32"},
 		},
 		{
-			name: "string for ptr",
-			call: func(t *testing.T) error { return badBind[func(string) uintptr](t, lib, "fx_strlen", "usize(ptr)") },
-			msg:  []string{"parameter 0", "string", "ptr"},
+			name: "string for i64",
+			call: func(t *testing.T) error { return badBind[func(string) uintptr](t, lib, "fx_strlen", "usize(i64)") },
+			msg:  []string{"parameter 0", "string", "i64"},
 		},
 		{
 			name: "too few Go parameters",
@@ -231,8 +231,8 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name: "uninferable parameter",
-			call: func(t *testing.T) error { return badBind[func(string) uintptr](t, lib, "fx_strlen", "") },
-			msg:  []string{"cannot infer", "parameter 0", "string"},
+			call: func(t *testing.T) error { return badBind[func(map[int]int) uintptr](t, lib, "fx_strlen", "") },
+			msg:  []string{"cannot infer", "parameter 0", "map[int]int"},
 		},
 		{
 			name: "uninferable slice result",

@@ -47,9 +47,9 @@ func stringChecksAMD64(b *x86prog, p *abi.Plan) []jumpRef {
 // copyStringsAMD64 is part of step 2: it copies every string argument
 // below SP (see above). It runs before any argument moves and uses R13
 // (source), R15 (destination), DX (bytes left), X15 (8 bytes at a time)
-// and, for the last len%8 bytes, AX saved around the byte loop. It reads
-// exactly len(s) bytes of the string and writes only inside the copy's
-// round16(len+1) bytes (and the word below it that PUSHQ takes).
+// and, for the last len%8 bytes, AX, kept in X15 around the byte loop. It
+// reads exactly len(s) bytes of the string and writes only inside the
+// copy's round16(len+1) bytes.
 func copyStringsAMD64(b *x86prog, p *abi.Plan) {
 	for _, a := range p.Args {
 		if a.GoAs != abi.GoString {
@@ -81,7 +81,7 @@ func copyStringsAMD64(b *x86prog, p *abi.Plan) {
 		b.bind([]jumpRef{tail})
 		b.add(xTESTQ, reg(n), reg(n))
 		done := b.jump(xJEQ)
-		b.add(xPUSHQ, reg(rAX), none)
+		b.add(xMOVQ, reg(rAX), reg(rX15)) // X15 is free once the words are copied
 		bytes := b.here()
 		b.add(xMOVBLZX, mem(src, 0), reg(rAX))
 		b.add(xMOVB, reg(rAX), mem(dst, 0))
@@ -89,7 +89,7 @@ func copyStringsAMD64(b *x86prog, p *abi.Plan) {
 		b.add(xADDQ, imm(1), reg(dst))
 		b.add(xDECQ, none, reg(n))
 		b.jumpBack(xJNE, bytes)
-		b.add(xPOPQ, none, reg(rAX))
+		b.add(xMOVQ, reg(rX15), reg(rAX))
 		b.bind([]jumpRef{done})
 
 		b.add(xMOVQ, reg(rSP), data)
