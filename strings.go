@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	cstrings "github.com/jitffi/jitffi/internal/cstr"
+	"github.com/jitffi/jitffi/jit"
 )
 
 // GoString copies the NUL-terminated C string at p into a Go string; NULL
@@ -47,3 +48,9 @@ func callbackStrings(t reflect.Type) error {
 	}
 	return nil
 }
+
+// MaxStackString is the longest Go string argument, in bytes, that a
+// fast-path call copies onto the system stack without allocating; a call
+// with a longer string goes through the slow path, which copies it into
+// Go memory.
+const MaxStackString = jit.StringMax
