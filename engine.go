@@ -89,11 +89,33 @@ func initFast() {
 		rt.ErrnoTLS = errnoState.tlsOff
 	}
 	rt.StringResult = uint64(cstrings.ResultEntry())
-	fast.rt = rt
 	fast.arena = exec.New(exec.Arch(runtime.GOARCH))
+	if err := placeShared(&rt); err != nil {
+		fast.err = fmt.Errorf("runtime check failed: %w", err)
+		return
+	}
+	fast.rt = rt
 	if err := selfTest(); err != nil {
 		fast.err = fmt.Errorf("runtime check failed: self-test call: %w", err)
 	}
+}
+
+// placeShared compiles and places the code every trampoline shares (its
+// return from the system stack to Go) and records where it is.
+func placeShared(rt *jit.Runtime) error {
+	sh, err := jit.CompileShared(abi.Arch(runtime.GOARCH), rt)
+	if err != nil {
+		return err
+	}
+	at, err := fast.arena.Place(sh.Code)
+	if err != nil {
+		return err
+	}
+	rt.Exit = uint64(at[0]) + uint64(sh.Exit)
+	if sh.ExitString != 0 {
+		rt.ExitString = uint64(at[0]) + uint64(sh.ExitString)
+	}
+	return nil
 }
 
 // selfTest calls a trampoline end to end before anything else may: a

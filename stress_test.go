@@ -144,11 +144,8 @@ func TestStress(t *testing.T) {
 	t.Logf("%d calls, %d collections in %v", calls.Load(), gcs.Load(), *stressFor)
 }
 
-// gcLatencyProcs are the GOMAXPROCS values TestGCLatency runs at. One P
-// is left out by default: there the collector's wait grows with the
-// number of spans it sweeps (see RATIONALE.md, "One P"), so a bound would
-// depend on how much heap the earlier tests left.
-var gcLatencyProcs = flag.String("gclatency.procs", "2,4", "comma-separated GOMAXPROCS values for TestGCLatency")
+// gcLatencyProcs are the GOMAXPROCS values TestGCLatency runs at.
+var gcLatencyProcs = flag.String("gclatency.procs", "1,2,4", "comma-separated GOMAXPROCS values for TestGCLatency")
 
 // TestGCLatency: while a goroutine calls a 50 ms C sleep in a tight loop
 // through the fast path, runtime.GC() still finishes in a few call
@@ -193,6 +190,15 @@ func gcLatency(t *testing.T, sleep func(int32)) {
 	if call <= 0 {
 		t.Fatalf("-gclatency.call %v: want at least 1ms", *gcLatencyCall)
 	}
+	// Thousands of small spans for runtime.GC() to sweep: with one P it
+	// sweeps one per Gosched, and without jit.YieldBit each Gosched cost
+	// a whole C call (14.7 s per collection for a 50 ms call, against
+	// 250 ms with two Ps).
+	keep := make([][]byte, 200000)
+	for i := range keep {
+		keep[i] = make([]byte, 64+i%7*16)
+	}
+	defer runtime.KeepAlive(keep)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {

@@ -45,6 +45,9 @@ const (
 // After the call BP is reloaded from g.sched.sp, which a callback that
 // moved the goroutine's stack has kept current.
 func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
+	if err := needShared(rt); err != nil {
+		return nil, err
+	}
 	b := newX86Prog()
 	var bail []jumpRef
 
@@ -52,8 +55,7 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(xMOVQ, mem(regCtxtAMD64, RecordTarget), reg(regTargetAMD64))
 	b.add(xTESTQ, reg(regTargetAMD64), reg(regTargetAMD64))
 	bail = append(bail, b.jump(xJEQ))
-	b.add(xCMPQ, mem(regGAMD64, rt.GStackguard0), imm(rt.StackPreempt))
-	bail = append(bail, b.jump(xJEQ))
+	bail = append(bail, bailPreemptAMD64(b, rt))
 	bail = append(bail, stringChecksAMD64(b, p)...)
 	if rt.Trace {
 		b.add(xLOCK, none, none)
@@ -62,16 +64,7 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 
 	// 2. Frame and switch to the system stack.
 	sched := rt.GSched
-	b.add(xPUSHQ, reg(rBP), none)
-	b.add(xMOVQ, reg(rSP), reg(rBP))
-	b.add(xMOVQ, imm(int64(rt.SwitchPC)), reg(regScratchAMD64))
-	b.add(xMOVQ, reg(regScratchAMD64), mem(regGAMD64, sched+rt.GobufPC))
-	b.add(xMOVQ, reg(rSP), mem(regGAMD64, sched+rt.GobufSP))
-	b.add(xMOVQ, reg(rBP), mem(regGAMD64, sched+rt.GobufBP))
-	b.add(xMOVQ, mem(regGAMD64, rt.GM), reg(regScratchAMD64))
-	b.add(xMOVQ, mem(regScratchAMD64, rt.MG0), reg(regScratchAMD64))
-	b.add(xMOVQ, reg(regScratchAMD64), mem(rFS, rt.TLSG))
-	b.add(xMOVQ, mem(regScratchAMD64, sched+rt.GobufSP), reg(rSP))
+	enterAMD64(b, rt)
 	if err := keepAMD64(b, p); err != nil {
 		return nil, err
 	}
@@ -125,21 +118,11 @@ func compileAMD64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		errnoResultAMD64(b, p, rt)
 	}
 
-	// 6. Restore.
-	b.add(xMOVQ, reg(regGAMD64), mem(rFS, rt.TLSG))
-	b.add(xMOVQ, reg(rBP), reg(rSP))
-	b.add(xPOPQ, none, reg(rBP))
-	b.add(xXORPS, reg(rX15), reg(rX15))
-	if p.Result.String {
-		// The copy into a Go string is Go code: jump to it as if the
-		// caller had called it (see Runtime.StringResult).
-		if rt.StringResult == 0 {
-			return nil, fmt.Errorf("jit: a string result needs Runtime.StringResult")
-		}
-		b.add(xMOVQ, imm(int64(rt.StringResult)), reg(regScratchAMD64))
-		b.add(xJMP, none, reg(regScratchAMD64))
-	} else {
-		b.add(xRET, none, none)
+	// 6. Restore, in the shared exit. The copy of a string result into a
+	// Go string is Go code: that exit jumps to it as if the caller had
+	// called it (see Runtime.StringResult).
+	if err := exitAMD64(b, p, rt); err != nil {
+		return nil, err
 	}
 
 	// Bail-out target: DX = record.fallback; JMP through its code word.

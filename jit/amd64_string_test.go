@@ -46,6 +46,7 @@ func stringPlans(t *testing.T, arch abi.Arch) map[string]*abi.Plan {
 func stringRuntime(rt *Runtime) *Runtime {
 	rt.ErrnoOK, rt.ErrnoTLS, rt.ErrnoItab, rt.ErrnoTable = true, -48, 0x5000, 0x6000
 	rt.StringResult = 0x7000
+	rt.ExitString = 0x402080 // the shared exit that jumps to StringResult
 	return rt
 }
 
@@ -54,7 +55,8 @@ func stringRuntime(rt *Runtime) *Runtime {
 // strings add: every length check is in step 1, before the frame is
 // pushed, and bails out for a length above StringMax; the copies come
 // after the keep area and before the C frame; a string result leaves
-// through a jump to Runtime.StringResult instead of RET.
+// through the shared exit that jumps to Runtime.StringResult instead of
+// returning (TestSharedStringExitAMD64).
 func TestStringListingAMD64(t *testing.T) {
 	plans := stringPlans(t, abi.AMD64)
 	var b strings.Builder
@@ -93,7 +95,7 @@ func TestStringListingAMD64(t *testing.T) {
 				t.Errorf("%s: a string copy outside the keep area and the C frame (line %d)\n%s", title, i, l)
 			}
 		}
-		if p.Result.String != strings.Contains(l, "mov $0x7000,%r13\njmp *%r13\n") {
+		if p.Result.String != strings.Contains(l, "mov $0x402080,%r13\njmp *%r13\n") {
 			t.Errorf("%s: string result %v, exit:\n%s", title, p.Result.String, l)
 		}
 	}

@@ -44,8 +44,9 @@ const goStackARM64 = 16 + 8
 // (each mirrors the amd64 step of the same number):
 //
 //  1. Bail-out. Load the target from the record (R26+8). If it is zero the
-//     library was closed; if g.stackguard0 (R28+16) holds stackPreempt
-//     the runtime wants this goroutine to stop. Either way branch, with
+//     library was closed; if g.stackguard0 (R28+16) has YieldBit (set in
+//     stackPreempt) the runtime wants this goroutine to stop, or the last
+//     call returned with such a request pending. Either way branch, with
 //     every argument register and LR untouched, into the fallback closure:
 //     R26 = record.fallback, BR through its first word. The fallback
 //     returns straight to our Go caller.
@@ -102,10 +103,15 @@ const goStackARM64 = 16 + 8
 //     the trailing error in the Go registers after the result (see
 //     errnoResultARM64).
 //
-//  6. Restore the TLS g slot from R28, SP from g.sched.sp (a callback
-//     may have moved the goroutine's stack; the callback entry keeps
-//     g.sched.sp current), R29 and LR from the frame, and return.
+//  6. Branch to the shared exit (sharedARM64): it restores the TLS g
+//     slot from R28, SP from g.sched.sp (a callback may have moved the
+//     goroutine's stack; the callback entry keeps g.sched.sp current),
+//     R29 and LR from the frame, takes over a pending preemption request
+//     (YieldBit), and returns.
 func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
+	if err := needShared(rt); err != nil {
+		return nil, err
+	}
 	if p.Errno {
 		if !rt.ErrnoOK {
 			return nil, fmt.Errorf("jit: errno capture needs the errno TLS slot")
@@ -121,9 +127,7 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	// 1. Bail-out check.
 	b.add(aMOVD, a64mem(regCtxtARM64, RecordTarget), a64reg(regTargetARM64))
 	bail = append(bail, b.jump(aCBZ, regTargetARM64))
-	b.add(aMOVD, a64mem(regGARM64, rt.GStackguard0), a64reg(regScratchARM64))
-	compareConstARM64(b, regScratchARM64, rt.StackPreempt, regScratch2ARM64)
-	bail = append(bail, b.jump(aBEQ, 0))
+	bail = append(bail, bailPreemptARM64(b, rt))
 	if rt.Trace {
 		// An atomic increment of record.count (LL/SC: LSE atomics are not
 		// in every ARMv8.0 core).
@@ -212,13 +216,9 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 		errnoResultARM64(b, p, rt)
 	}
 
-	// 6. Restore.
-	b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
-	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
-	reloadSP()
-	b.ldp(regOldSPARM64, -8, xFP, xLR)
-	b.add3(aADD, a64imm(16), regOldSPARM64, a64reg(xRSP))
-	b.add(aRET, a64none, a64reg(xLR))
+	// 6. Restore, in the shared exit (which takes R19 from g.sched.sp
+	// again).
+	exitARM64(b, rt)
 
 	// Bail-out target: R26 = record.fallback; BR through its code word.
 	b.bind(bail)

@@ -192,8 +192,8 @@ func simulateStructResultARM64(p *abi.Plan, m *machineARM64, code []byte, pc int
 		}
 		text := arm64asm.GNUSyntax(inst)
 		pc += 4
-		if strings.HasPrefix(text, "mrs ") {
-			break // the restore of the TLS g slot
+		if strings.HasPrefix(text, "mrs ") || text == exitARM64Listing[0] {
+			break // the restore of the TLS g slot, in the shared exit
 		}
 		if text == "ldr x19, [x28,#56]" {
 			continue // R19 from g.sched.sp: the simulated Go frame does not move

@@ -24,10 +24,14 @@ import (
 
 // runtimeARM64 is a fixed arm64 runtime description so listings are stable:
 // the TLS g slot at TPIDR_EL0+16 and systemstack_switch+8 at 0x9b908.
+// exitARM64Listing is the branch to the shared exit at runtimeARM64's Exit.
+var exitARM64Listing = []string{"mov x21, #0xc040", "movk x21, #0x9, lsl #16", "br x21"}
+
 func runtimeARM64(trace bool) *Runtime {
 	rt := testLayout
 	rt.TLSG = 16
 	rt.SwitchPC = 0x9b908
+	rt.Exit = 0x9c040
 	rt.Trace = trace
 	return &rt
 }
@@ -71,10 +75,9 @@ func listSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []
 // s3_3_c13_c0_2.)
 func TestListingARM64(t *testing.T) {
 	want := `ldr x20, [x26,#8]
-cbz x20, .+0x7c
+cbz x20, .+0x6c
 ldr x21, [x28,#16]
-cmn x21, #0x522
-b.eq .+0x70
+tbnz w21, #1, .+0x64
 str x30, [sp,#-16]!
 stur x29, [sp,#-8]
 sub x29, sp, #0x8
@@ -96,12 +99,9 @@ and x22, x22, #0xfffffffffffffff0
 mov sp, x22
 blr x20
 sxtw x0, w0
-mrs x21, s3_3_c13_c0_2
-str x28, [x21,#16]
-ldr x19, [x28,#56]
-ldp x29, x30, [x19,#-8]
-add sp, x19, #0x10
-ret
+mov x21, #0xc040
+movk x21, #0x9, lsl #16
+br x21
 ldr x26, [x26,#16]
 ldr x21, [x26]
 br x21`
@@ -139,9 +139,10 @@ var listingSigsARM64 = []struct {
 // The entry contract, on the decoded listing of every representative
 // signature: the bail-out check comes first and writes no argument
 // register; g.sched is saved after the frame is built; the TLS g slot is
-// set to g0 before SP moves to the system stack and restored from R28
-// after the call; SP, R29 and LR come back from the frame; the bail-out
-// jumps through the fallback funcval with LR untouched.
+// set to g0 before SP moves to the system stack; after the call the
+// trampoline branches to the shared exit (TestSharedARM64 pins what that
+// does); the bail-out jumps through the fallback funcval with LR
+// untouched.
 func TestEntryContractARM64(t *testing.T) {
 	for _, tc := range listingSigsARM64 {
 		lines := listSigARM64(t, tc.src, tc.shapes, false)
@@ -150,8 +151,7 @@ func TestEntryContractARM64(t *testing.T) {
 			"ldr x20, [x26,#8]",
 			"cbz x20, ",
 			"ldr x21, [x28,#16]",
-			"cmn x21, #0x522",
-			"b.eq ",
+			"tbnz w21, #1, ",
 			"str x30, [sp,#-16]!",
 			"stur x29, [sp,#-8]",
 			"sub x29, sp, #0x8",
@@ -176,11 +176,7 @@ func TestEntryContractARM64(t *testing.T) {
 			"and x22, x22, #0xfffffffffffffff0",
 			"mov sp, x22",
 			"blr x20",
-			"mrs x21, s3_3_c13_c0_2",
-			"str x28, [x21,#16]",      // TLS g = g
-			"ldp x29, x30, [x19,#-8]", // R29 and LR from the frame there
-			"add sp, x19, #0x10",
-			"ret",
+			exitARM64Listing[0], exitARM64Listing[1], exitARM64Listing[2], // to the shared exit
 			"ldr x26, [x26,#16]",
 			"ldr x21, [x26]",
 			"br x21",
@@ -194,14 +190,21 @@ func TestEntryContractARM64(t *testing.T) {
 		if at != len(order) {
 			t.Errorf("%s: %q missing or out of order\n%s", tc.src, order[at], l)
 		}
-		// R19 takes g.sched.sp again after the call (the stack may have
-		// moved) and before anything uses it.
-		if call, re, fp := indexOf(lines, "blr x20"), indexOf(lines, "ldr x19, [x28,#56]"), indexOf(lines, "ldp x29, x30, [x19,#-8]"); !(call < re && re < fp) || strings.Count(l, "ldr x19, [x28,#56]") != 1 {
-			t.Errorf("%s: R19 is not reloaded from g.sched.sp once between the call and the restore\n%s", tc.src, l)
-		} else {
+		// Where R19 takes g.sched.sp again after the call (the stack may
+		// have moved; the shared exit always does), nothing uses it before.
+		if call, re := indexOf(lines, "blr x20"), indexOf(lines, "ldr x19, [x28,#56]"); re >= 0 {
+			if re < call || strings.Count(l, "ldr x19, [x28,#56]") != 1 {
+				t.Errorf("%s: R19 is not reloaded from g.sched.sp once after the call\n%s", tc.src, l)
+			}
 			for _, line := range lines[call+1 : re] {
 				if strings.Contains(line, "x19") {
 					t.Errorf("%s: %q uses R19 before its reload\n%s", tc.src, line, l)
+				}
+			}
+		} else {
+			for _, line := range lines[call+1:] {
+				if strings.Contains(line, "x19") {
+					t.Errorf("%s: %q uses R19 after the call, which the shared exit reloads\n%s", tc.src, line, l)
 				}
 			}
 		}
@@ -210,7 +213,7 @@ func TestEntryContractARM64(t *testing.T) {
 		}
 		// Nothing in the bail-out path writes a Go argument register, a
 		// float register or LR; only R20, R21 and R26.
-		for _, line := range append(lines[:5:5], lines[len(lines)-3:]...) {
+		for _, line := range append(lines[:4:4], lines[len(lines)-3:]...) {
 			if d := destARM64(line); d != "" && d != "x20" && d != "x21" && d != "x26" {
 				t.Errorf("%s: bail-out path writes %s: %q", tc.src, d, line)
 			}
@@ -241,8 +244,8 @@ func TestTPIDRARM64(t *testing.T) {
 			mrs = append(mrs, w)
 		}
 	}
-	if len(mrs) != 2 || mrs[0] != 0xd53bd040|22 || mrs[1] != 0xd53bd040|21 {
-		t.Errorf("MRS TPIDR_EL0 words %#x, want 0xd53bd056 then 0xd53bd055", mrs)
+	if len(mrs) != 1 || mrs[0] != 0xd53bd040|22 {
+		t.Errorf("MRS TPIDR_EL0 words %#x, want 0xd53bd056 (the restore is the shared exit's)", mrs)
 	}
 }
 
@@ -251,7 +254,7 @@ func TestTPIDRARM64(t *testing.T) {
 func TestNarrowARM64(t *testing.T) {
 	lines := listSigARM64(t, "u8(i8, u16, bool, i16)", nil, false)
 	l := strings.Join(lines, "\n")
-	for _, w := range []string{"sxtb w0, w0", "uxth w1, w1", "uxtb w2, w2", "sxth w3, w3", "blr x20", "uxtb w0, w0", "ret"} {
+	for _, w := range []string{"sxtb w0, w0", "uxth w1, w1", "uxtb w2, w2", "sxth w3, w3", "blr x20", "uxtb w0, w0", exitARM64Listing[2]} {
 		i := indexOf(lines, w)
 		if i < 0 {
 			t.Fatalf("missing %q\n%s", w, l)
@@ -272,7 +275,7 @@ func TestNarrowARM64(t *testing.T) {
 	for _, src := range []string{"i64()", "ptr()", "f32()", "f64()", "void()"} {
 		lines := listSigARM64(t, src, nil, false)
 		call := indexOf(lines, "blr x20")
-		if call < 0 || !strings.HasPrefix(lines[call+1], "mrs ") {
+		if call < 0 || lines[call+1] != exitARM64Listing[0] {
 			t.Errorf("%s: something between the call and the restore\n%s", src, strings.Join(lines, "\n"))
 		}
 	}
@@ -346,7 +349,7 @@ func TestTraceCounterARM64(t *testing.T) {
 			continue
 		}
 		add, frame := indexOf(lines, "add x21, x26, #0x18"), indexOf(lines, "str x30, [sp,#-16]!")
-		if add < 5 || frame < add {
+		if add < 4 || frame < add {
 			t.Errorf("the counter is not incremented between the bail-out check and the frame\n%s", l)
 		}
 	}
@@ -796,7 +799,7 @@ func TestErrnoARM64(t *testing.T) {
 		{"cbz x22, .+0x20", "orr x23, xzr, #0xfff", "cmp x22, x23", "csel x22, x23, x22, hi",
 			"orr x23, xzr, #0x6000", "ldr x2, [x23,x22,lsl #3]", "mov x1, #0x5000", "b .+0xc",
 			"mov x1, #0x0", "mov x2, #0x0"},
-		{"mrs x21, s3_3_c13_c0_2", "str x28, [x21,#16]", "ldr x19, [x28,#56]", "ldp x29, x30, [x19,#-8]", "add sp, x19, #0x10"},
+		exitARM64Listing,
 	}
 	at := 0
 	for _, g := range want {
@@ -874,9 +877,9 @@ func TestErrnoRegistersARM64(t *testing.T) {
 			if strings.Contains(l, "x27") {
 				t.Errorf("%s, offset %d: uses R27\n%s", tc.src, off, l)
 			}
-			restore := indexOf(lines, "mrs x21, s3_3_c13_c0_2")
+			restore := indexOf(lines, exitARM64Listing[0])
 			if restore < call {
-				t.Fatalf("%s: no TLS g restore after the call\n%s", tc.src, l)
+				t.Fatalf("%s: no branch to the shared exit after the call\n%s", tc.src, l)
 			}
 			allowed := map[string]bool{"x22": true, "x23": true, tc.lo: true, tc.hi: true, "": true}
 			if p.Result.Norm != abi.NoExt {

@@ -12,4 +12,5 @@ var testLayout = Runtime{
 	GobufBP:      40,
 	MG0:          0,
 	StackPreempt: -1314,
+	StackGuard:   928,
 }

@@ -24,6 +24,19 @@ type Runtime struct {
 	// request preemption.
 	StackPreempt int64
 
+	// StackGuard is g.stackguard0 - g.stack.lo while no request is
+	// pending (the runtime's stackGuard; larger under -race). The shared
+	// exit code uses it to turn a pending preemption request into
+	// YieldBit (see CompileShared).
+	StackGuard int32
+
+	// Exit is the address of the per-process code every trampoline
+	// jumps to as its last step (CompileShared, placed once per process).
+	Exit uint64
+	// ExitString is the shared exit of trampolines with a string result
+	// (amd64), which ends in the jump to StringResult.
+	ExitString uint64
+
 	// SwitchPC is the address the runtime records in g.sched.pc while a
 	// goroutine is on the system stack: runtime.systemstack_switch plus the
 	// size of its prologue.

@@ -60,11 +60,20 @@ func checkG(rt *jit.Runtime) error {
 	// stack may move (grow) at any call a Go function makes, and a value
 	// read before the move would not match bounds read after it.
 	sp, lo, hi, sg := stackNow(uintptr(rt.GStackguard0))
+	// A pending preemption request hides the ordinary guard; the
+	// scheduler takes it over at the next Gosched.
+	for i := 0; i < 100 && int64(sg) == rt.StackPreempt; i++ {
+		runtime.Gosched()
+		sp, lo, hi, sg = stackNow(uintptr(rt.GStackguard0))
+	}
 	if !(lo < sp && sp < hi) {
 		return fmt.Errorf("g.stack [%#x, %#x) does not contain the current SP %#x", lo, hi, sp)
 	}
-	if !(lo < sg && sg < hi) && int64(sg) != rt.StackPreempt {
-		return fmt.Errorf("g.stackguard0 (%#x) is neither in g.stack [%#x, %#x) nor stackPreempt", sg, lo, hi)
+	if !(lo < sg && sg < hi) {
+		return fmt.Errorf("g.stackguard0 (%#x) is not in g.stack [%#x, %#x)", sg, lo, hi)
+	}
+	if err := checkGuard(rt, lo, sg); err != nil {
+		return err
 	}
 	g := getg()
 	if st := status(g); st != gRunning {
@@ -92,6 +101,23 @@ func checkG(rt *jit.Runtime) error {
 	if sg := word(g0, rt.GSched+gobufG); sg != g0 {
 		return fmt.Errorf("g0.sched.g (%#x) != g0 (%#x)", sg, g0)
 	}
+	return nil
+}
+
+// checkGuard records the runtime's stackGuard (the ordinary distance of
+// g.stackguard0 above g.stack.lo) and checks what jit.YieldBit relies on:
+// stack bases aligned to 2 KiB (the smallest stack the runtime allocates,
+// which it aligns to its size), a guard distance that is a multiple of 8,
+// and the bit set in stackPreempt, so that ordinary guards never have it.
+func checkGuard(rt *jit.Runtime, lo, sg uintptr) error {
+	d := sg - lo
+	if lo%2048 != 0 || d%8 != 0 || d >= 1<<16 {
+		return fmt.Errorf("g.stackguard0 is g.stack.lo (%#x) + %d: want a 2 KiB-aligned stack and a guard that is a small multiple of 8", lo, d)
+	}
+	if rt.StackPreempt&jit.YieldBit == 0 {
+		return fmt.Errorf("stackPreempt (%#x) does not have jit.YieldBit (%d) set", rt.StackPreempt, jit.YieldBit)
+	}
+	rt.StackGuard = int32(d)
 	return nil
 }
 

@@ -56,7 +56,8 @@ func dump(arch abi.Arch, src string, trace bool) error {
 	fmt.Print("fast\n")
 	rt := rtprobe.Layout()
 	rt.Trace = trace
-	rt.SwitchPC = 0x401008 // placeholder
+	rt.SwitchPC = 0x401008 // placeholders
+	rt.Exit = 0x402040
 	rt.TLSG = -8
 	if arch == abi.ARM64 {
 		rt.TLSG = 16

@@ -1,0 +1,86 @@
+package jit
+
+import (
+	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/twitchyliquid64/golang-asm/obj/arm64"
+)
+
+const (
+	aTBNZ  = arm64.ATBNZ
+	aCLREX = arm64.ACLREX
+)
+
+// sharedARM64 lowers the shared exit (see Shared) for arm64. A
+// trampoline reaches it with MOVD $Exit, R21; BR (R21) as its step 6, with
+// the results in their Go registers (R19-R23 are free). It puts g back in
+// TLS, takes R19 from g.sched.sp (where the frame of step 2 is now, should
+// a callback have moved the stack), R29 and LR from the frame, SP above
+// it, and, when a preemption request is pending, puts the ordinary guard
+// with YieldBit in its place (see YieldBit) before RET.
+func sharedARM64(rt *Runtime) (Shared, error) {
+	b := newA64Prog()
+	sched := rt.GSched
+	exit := b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
+	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
+	b.add(aMOVD, a64mem(regGARM64, sched+rt.GobufSP), a64reg(regOldSPARM64))
+	b.ldp(regOldSPARM64, -8, xFP, xLR)
+	b.add3(aADD, a64imm(16), regOldSPARM64, a64reg(xRSP))
+	b.add(aMOVD, a64mem(regGARM64, rt.GStackguard0), a64reg(regScratchARM64))
+	yield := b.tbnz(YieldBit, regScratchARM64)
+	b.add(aRET, a64none, a64reg(xLR))
+
+	// A request is pending (or YieldBit is already set by a nested call's
+	// exit): replace stackPreempt, and only stackPreempt, with an
+	// exclusive load/store pair, so that a request posted meanwhile is not
+	// lost.
+	b.bind([]a64jump{yield})
+	b.add(aMOVD, a64mem(regGARM64, 0), a64reg(regScratchARM64)) // g.stack.lo
+	addConstARM64(b, regScratchARM64, int64(rt.StackGuard|YieldBit), regScratch3ARM64)
+	b.add3(aADD, a64imm(int64(rt.GStackguard0)), regGARM64, a64reg(regOldSPARM64))
+	retry := b.here()
+	b.add(aLDXR, a64mem(regOldSPARM64, 0), a64reg(regScratch2ARM64))
+	compareConstARM64(b, regScratch2ARM64, rt.StackPreempt, regScratch3ARM64)
+	done := b.jump(aBNE, 0)
+	b.storeExclusive(regScratchARM64, regOldSPARM64, regScratch3ARM64)
+	b.jumpBack(aCBNZ, regScratch3ARM64, retry)
+	b.bind([]a64jump{done})
+	b.add(aCLREX, a64none, a64none)
+	b.add(aRET, a64none, a64reg(xLR))
+
+	code, err := b.assemble()
+	if err != nil {
+		return Shared{}, err
+	}
+	return Shared{Code: code, Exit: int(exit.Pc)}, nil
+}
+
+// tbnz adds "TBNZ $bit, r, label" to a label placed later by bind.
+func (b *a64prog) tbnz(bit int64, r int16) a64jump {
+	p := b.add(aTBNZ, a64imm(bitIndex(bit)), obj.Addr{Type: obj.TYPE_BRANCH})
+	p.Reg = r
+	return p
+}
+
+// bitIndex is the index of the single bit set in v.
+func bitIndex(v int64) int64 {
+	n := int64(0)
+	for v > 1 {
+		v >>= 1
+		n++
+	}
+	return n
+}
+
+// exitARM64 is step 6 of an arm64 trampoline: the branch to the shared
+// exit.
+func exitARM64(b *a64prog, rt *Runtime) {
+	b.add(aMOVD, a64imm(int64(rt.Exit)), a64reg(regScratchARM64))
+	b.add(aB, a64none, a64mem(regScratchARM64, 0))
+}
+
+// bailPreemptARM64 is the second test of step 1: a pending preemption
+// request or YieldBit sends the call to the fallback.
+func bailPreemptARM64(b *a64prog, rt *Runtime) a64jump {
+	b.add(aMOVD, a64mem(regGARM64, rt.GStackguard0), a64reg(regScratchARM64))
+	return b.tbnz(YieldBit, regScratchARM64)
+}
