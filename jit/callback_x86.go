@@ -40,8 +40,8 @@ const cbFrameAMD64 = (CBFrameLen+15)&^15 + 8
 //	 1. Store every C argument into the frame at its Go location (integer
 //	    register i at ints[i], float register i at floats[i], Go stack
 //	    offset o at stack+o), narrow integers extended to 64 bits.
-//	 2. CALL the door chooser, which pops its return address (the fast
-//	    entry's way back) into the frame and chooses:
+//	 2. Store the fast entry's way back ("back") into the frame, and
+//	    choose a door:
 //	    - fast: TLS g is a g0 whose m.curg is running, so C was called from
 //	      a fast-path trampoline on this thread. Save g0.sched.sp and set it
 //	      to SP (nested calls and the scheduler use the stack below this
@@ -58,18 +58,18 @@ const cbFrameAMD64 = (CBFrameLen+15)&^15 + 8
 //	    back in TLS and g0.sched.sp back, unpin, and return the result from
 //	    the frame in RAX or X0.
 func callbackAMD64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
-	// The fast entry's way back is found at run time as an offset from a
-	// CALL's return address, known only once the code is laid out: lay it
-	// out once with a placeholder (whose encoding cannot move the labels,
-	// which precede it), then again with the distance.
-	b, back, here, err := callbackProgAMD64(p, rt, up, 0x7f)
+	// The fast entry's way back is found at run time as an offset from
+	// the end of a LEA, known only once the code is laid out: lay it out
+	// once with a placeholder (of the same encoded length), then again
+	// with the distance.
+	b, back, here, err := callbackProgAMD64(p, rt, up, 0)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := b.assemble(); err != nil {
 		return nil, err
 	}
-	d := here.Pc - back.Pc
+	d := back.Pc - here.Pc
 	b, _, _, err = callbackProgAMD64(p, rt, up, d)
 	if err != nil {
 		return nil, err
@@ -124,15 +124,17 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	b.add(xMOVQ, imm(0), mem(rR12, up.GLockedm))
 	toResults := b.jump(xJMP)
 
-	// The chooser. CALL +0 pushes the address of the next instruction,
-	// from which "back" is a fixed distance.
+	// The chooser. "back" is a fixed distance from the end of a
+	// RIP-relative LEA (raw bytes: the assembler has no PC-relative
+	// operand for a label), so the return address of the fast entry
+	// costs no CALL, which would leave the return stack buffer one
+	// entry off and make the RET to C mispredict.
 	b.bind([]jumpRef{toChooser})
-	for _, c := range []int64{0xe8, 0, 0, 0, 0} {
-		b.add(xABYTE, imm(c), none)
+	d := uint32(int32(backDist))
+	for _, c := range []uint32{0x48, 0x8d, 0x05, d, d >> 8, d >> 16, d >> 24} { // leaq d(%rip), %rax
+		b.add(xABYTE, imm(int64(c&0xff)), none)
 	}
-	here = b.add(xPOPQ, none, reg(rAX))
-	b.add(xSUBQ, imm(backDist), reg(rAX))
-	b.add(xMOVQ, reg(rAX), mem(rSP, CBBack))
+	here = b.add(xMOVQ, reg(rAX), mem(rSP, CBBack))
 	var std []jumpRef
 	b.add(xMOVQ, mem(rFS, rt.TLSG), reg(rR14))
 	b.add(xTESTQ, reg(rR14), reg(rR14))
