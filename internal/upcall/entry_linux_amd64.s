@@ -28,14 +28,13 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	NO_LOCAL_POINTERS
 	MOVQ	DX, 136(SP)
 	MOVQ	DX, 0(SP)
-	// n = the count of stashed pointers if the marker is ours, else 0
-	// (dispatch0 reports a foreign marker).
+	// n = the count of stashed pointers; a foreign marker is fatal.
 	MOVQ	24(DX), AX	// marker
 	MOVQ	AX, BX
 	SHRQ	$8, BX
 	MOVQ	$0x4a490000000000, SI	// jit.KeepMagic >> 8
 	CMPQ	BX, SI
-	JNE	none
+	JNE	bad
 	MOVQ	AX, CX
 	ANDQ	$0xff, CX
 	JZ	none
@@ -55,7 +54,7 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	JMP	back
 many:
 	CMPQ	CX, $16
-	JA	none
+	JA	bad
 	XORL	AX, AX
 	LEAQ	8(SP), DI
 	MOVQ	$16, BX
@@ -70,6 +69,9 @@ zero:
 	JMP	back
 none:
 	CALL	·dispatch0(SB)
+	JMP	back
+bad:
+	CALL	·badMarker(SB)	// does not return
 back:
 	MOVQ	136(SP), DX
 	LEAQ	fr+0(FP), DI

@@ -30,13 +30,12 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	NO_LOCAL_POINTERS
 	MOVD	R0, 144(RSP)
 	MOVD	R0, 8(RSP)
-	// n = the count of stashed pointers if the marker is ours, else 0
-	// (dispatch0 reports a foreign marker).
+	// n = the count of stashed pointers; a foreign marker is fatal.
 	MOVD	24(R0), R2	// marker
 	LSR	$8, R2, R3
 	MOVD	$0x4a490000000000, R4	// jit.KeepMagic >> 8
 	CMP	R4, R3
-	BNE	none
+	BNE	bad
 	AND	$0xff, R2, R3
 	CBZ	R3, none
 	MOVD	16(R0), R5	// g0sp: the stash ends just below it
@@ -51,7 +50,7 @@ zero:
 	CBNZ	R7, zero
 	ADD	$16, RSP, R6
 	CMP	$16, R3
-	BHI	none
+	BHI	bad
 	MOVD	R3, R7
 copy:
 	MOVD	(R5), R8
@@ -69,6 +68,9 @@ many:
 	B	back
 none:
 	CALL	·dispatch0(SB)
+	B	back
+bad:
+	CALL	·badMarker(SB)	// does not return
 back:
 	MOVD	144(RSP), R0
 	MOVD	$fr+0(FP), R1

@@ -39,12 +39,15 @@ func Init(rt jit.Runtime, up *jit.Upcall) error {
 var stdFunc = std
 
 // A slot is what a stub jumps through: the entry of its callback's
-// signature, and its index. Slots live in memory outside the Go heap, so
-// that native code can read them without the collector's involvement;
-// a slot's index never changes.
+// signature, its index and its record. Slots live in memory outside the
+// Go heap, so that native code can read them without the collector's
+// involvement; a slot's index and record never change. The record
+// pointer is hidden from the collector, which is sound because records
+// live in chunks that the table keeps forever.
 type slot struct {
 	entry uintptr
 	index uintptr
+	rec   uintptr // *Record
 }
 
 const (
@@ -135,6 +138,7 @@ func grow(place func(slots []uint64) (uintptr, error)) error {
 	addrs := make([]uint64, chunkSlots)
 	for i := range c.slots {
 		c.slots[i].index = uintptr(base) + uintptr(i)
+		c.slots[i].rec = uintptr(unsafe.Pointer(&c.recs[i]))
 		addrs[i] = uint64(uintptr(unsafe.Pointer(&c.slots[i])))
 	}
 	if c.stubs, err = place(addrs); err != nil {
@@ -170,23 +174,46 @@ func frameAt(fr uintptr) *Frame {
 }
 
 // record finds the record of the slot the frame came through.
+//
+//go:nocheckptr
 func record(f *Frame) *Record {
-	s := (*slot)(at(f.Slot, 0))
-	idx := s.index
-	return &(*table.chunks.Load())[idx/chunkSlots].recs[idx%chunkSlots]
+	return (*Record)(*(*unsafe.Pointer)(unsafe.Add(*(*unsafe.Pointer)(unsafe.Pointer(&f.Slot)), unsafe.Offsetof(slot{}.rec))))
 }
 
 // dispatch0, dispatch4 and dispatch16 run a fast-entry callback. Their
 // pointer arguments are the Go pointers the fast-path call below passed to
 // C (the rest nil): live arguments, so that the collector keeps what C may
 // be using while Go code runs. fastEntry calls the smallest that fits.
+// Each does the whole call itself (enter, then callGo), with the deferred
+// unwinding in its own frame: a call level less costs more than the
+// repetition.
 //
 //lint:ignore U1000 called from fastEntry (assembly)
-func dispatch0(fr uintptr) { dispatch(frameAt(fr)) }
+func dispatch0(fr uintptr) {
+	f := frameAt(fr)
+	fn := enter(f, true)
+	done := false
+	defer func() {
+		if !done {
+			unwindFast(f)
+		}
+	}()
+	callGo(fn, fr)
+	done = true
+}
 
 //lint:ignore U1000 called from fastEntry (assembly)
 func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
-	dispatch(frameAt(fr))
+	f := frameAt(fr)
+	fn := enter(f, true)
+	done := false
+	defer func() {
+		if !done {
+			unwindFast(f)
+		}
+	}()
+	callGo(fn, fr)
+	done = true
 	runtime.KeepAlive(k0)
 	runtime.KeepAlive(k1)
 	runtime.KeepAlive(k2)
@@ -195,50 +222,63 @@ func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
 
 //lint:ignore U1000 called from fastEntry (assembly)
 func dispatch16(fr uintptr, keep [jit.KeepMax]unsafe.Pointer) {
-	dispatch(frameAt(fr))
+	f := frameAt(fr)
+	fn := enter(f, true)
+	done := false
+	defer func() {
+		if !done {
+			unwindFast(f)
+		}
+	}()
+	callGo(fn, fr)
+	done = true
 	keepAlive(&keep)
 }
 
 //go:noinline
 func keepAlive(*[jit.KeepMax]unsafe.Pointer) {}
 
-func dispatch(f *Frame) {
-	if f.Marker>>8 != jit.KeepMagic>>8 {
-		fatal(fmt.Sprintf("jitffi: fatal error: callback %s entered from a C call that is neither a jitffi fast-path call nor cgo (marker %#x)", record(f).Name, f.Marker))
-	}
-	done := false
-	defer unwindFastIf(f, &done)
-	run(f, true)
-	done = true
-}
-
-// unwindFastIf undoes the fast entry unless the callback returned.
-func unwindFastIf(f *Frame, done *bool) {
-	if !*done {
-		unwindFast(f)
-	}
-}
-
 // std runs a standard-entry callback, called by the runtime's cgocallback
 // (which handles panics and Goexit itself, as for cgo).
 func std(fr unsafe.Pointer) {
-	run(frameAt(uintptr(fr)), false)
+	callGo(enter(frameAt(uintptr(fr)), false), uintptr(fr))
 }
 
-func run(f *Frame, fast bool) {
+// enter returns the funcval of the callback the frame came through, and
+// counts the call; a closed callback is a fatal error. Small enough to be
+// inlined: the rest is out of line.
+func enter(f *Frame, fast bool) unsafe.Pointer {
 	r := record(f)
 	fn := r.fn.Load()
+	if fn == nil || Trace {
+		enterSlow(r, fn, fast)
+	}
+	return unsafe.Pointer(fn)
+}
+
+// enterSlow reports a closed callback, or counts the call.
+func enterSlow(r *Record, fn *byte, fast bool) {
 	if fn == nil {
 		fatal(fmt.Sprintf("jitffi: fatal error: C called callback %s after it was closed", r.Name))
 	}
-	if Trace {
-		if fast {
-			r.Fast.Add(1)
-		} else {
-			r.Std.Add(1)
-		}
+	count(r, fast)
+}
+
+// badMarker is where fastEntry goes when the word below g0.sched.sp is
+// not a jitffi marker: the C call below is not ours.
+//
+//lint:ignore U1000 called from fastEntry (assembly)
+func badMarker(fr uintptr) {
+	f := frameAt(fr)
+	fatal(fmt.Sprintf("jitffi: fatal error: callback %s entered from a C call that is neither a jitffi fast-path call nor cgo (marker %#x)", record(f).Name, f.Marker))
+}
+
+func count(r *Record, fast bool) {
+	if fast {
+		r.Fast.Add(1)
+	} else {
+		r.Std.Add(1)
 	}
-	callGo(unsafe.Pointer(fn), uintptr(unsafe.Pointer(f)))
 }
 
 // unwindFast undoes the fast entry when a panic or Goexit leaves the
