@@ -1,6 +1,8 @@
 package jitffi
 
 import (
+	"flag"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -144,5 +146,71 @@ func TestCallbackGCLatency(t *testing.T) {
 	// a loaded machine.
 	if elapsed > 5*time.Second {
 		t.Errorf("two collections took %v while a callback was blocked", elapsed)
+	}
+}
+
+var cbCycles = flag.Int("callback.cycles", 1_000_000, "NewCallback/Close cycles of TestCallbackRSSFlat")
+
+// rss is the resident set of the process after the collector has returned
+// what it can to the system.
+func rss(t *testing.T) int64 {
+	t.Helper()
+	debug.FreeOSMemory()
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size, res int64
+	if _, err := fmt.Sscan(string(b), &size, &res); err != nil {
+		t.Fatalf("/proc/self/statm %q: %v", b, err)
+	}
+	return res * int64(os.Getpagesize())
+}
+
+// TestCallbackRSSFlat: a million NewCallback/Close cycles (fewer under
+// emulation, -race or -short) keep the resident set flat and the slots bounded.
+func TestCallbackRSSFlat(t *testing.T) {
+	l := cbOpen(t, false)
+	n := *cbCycles
+	if testing.Short() || raceBuild || runtime.GOARCH != "amd64" {
+		n = min(n, 50_000) // under emulation or -race NewCallback is slow
+	}
+	cycle := func(i int) {
+		c, err := NewCallback(func(x int64) int64 { return x + int64(i) }, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%1000 == 0 {
+			if got := l.apply(c, 1); got != 1+int64(i) {
+				t.Fatalf("cycle %d: apply = %d", i, got)
+			}
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	warm := n / 10
+	for i := range warm {
+		cycle(i)
+	}
+	heapBefore, before := heapAfterGC(), rss(t)
+	_, madeBefore := upcallLive()
+	for i := warm; i < n; i++ {
+		cycle(i)
+	}
+	heapAfter, after := heapAfterGC(), rss(t)
+	open, made := upcallLive()
+	t.Logf("%d cycles: RSS %d KiB after %d, %d KiB after %d; live heap %d KiB, %d KiB; %d slots made (%d open)",
+		n, before>>10, warm, after>>10, n, heapBefore>>10, heapAfter>>10, made, open)
+	// The race detector's own memory grows with the addresses the
+	// program touches, so there only the Go heap says what we keep.
+	if grow := after - before; grow > 4<<20 && !raceBuild {
+		t.Errorf("RSS grew by %d KiB over %d NewCallback/Close cycles", grow>>10, n-warm)
+	}
+	if grow := int64(heapAfter) - int64(heapBefore); grow > 1<<20 {
+		t.Errorf("the live heap grew by %d KiB over %d NewCallback/Close cycles", grow>>10, n-warm)
+	}
+	if made != madeBefore {
+		t.Errorf("slots made went from %d to %d: closed slots are not reused", madeBefore, made)
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package jitffi
+
+const raceBuild = false
