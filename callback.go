@@ -52,7 +52,40 @@ func NewCallback(fn any, signature string, opts ...Option) (*Callback, error) {
 	if cfg.errno || cfg.blocking {
 		return nil, errors.New("jitffi: callback: the Errno and Blocking options do not apply to callbacks")
 	}
-	t := v.Type()
+	if err := upcalls.init(); err != nil {
+		return nil, fmt.Errorf("jitffi: callback: %w", err)
+	}
+	kind, err := callbackKind(signature, v.Type())
+	if err != nil {
+		return nil, err
+	}
+	stub, rec, err := upcall.Open(funcval(v), kind.entry, kind.name, placeStubs)
+	if err != nil {
+		return nil, fmt.Errorf("jitffi: callback %s: %w", kind.name, err)
+	}
+	return &Callback{ptr: stub, rec: rec}, nil
+}
+
+// A cbKind is what every callback of one signature and Go func type
+// shares: the placed entry, and the name messages use.
+type cbKind struct {
+	entry uintptr
+	name  string
+}
+
+type cbKey struct {
+	signature string
+	t         reflect.Type
+}
+
+// callbackKind returns the kind of callbacks of type t with the given
+// signature, checking and compiling it on first use; later NewCallbacks
+// of the same pair only look it up.
+func callbackKind(signature string, t reflect.Type) (*cbKind, error) {
+	key := cbKey{signature, t}
+	if k, ok := upcalls.kinds.Load(key); ok {
+		return k.(*cbKind), nil
+	}
 	s, err := parseOrInfer(signature, t, nil, "")
 	if err != nil {
 		return nil, fmt.Errorf("jitffi: callback: %w", err)
@@ -68,9 +101,6 @@ func NewCallback(fn any, signature string, opts ...Option) (*Callback, error) {
 		return nil, fmt.Errorf("jitffi: callback %v: %w", s, err)
 	}
 	name := fmt.Sprintf("%v (%v)", s, t)
-	if err := upcalls.init(); err != nil {
-		return nil, fmt.Errorf("jitffi: callback %s: %w", name, err)
-	}
 	plan, err := abi.New(abi.Arch(runtime.GOARCH), s, shapes)
 	if err != nil {
 		return nil, fmt.Errorf("jitffi: callback %s: %w", name, err)
@@ -82,11 +112,8 @@ func NewCallback(fn any, signature string, opts ...Option) (*Callback, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jitffi: callback %s: %w", name, err)
 	}
-	stub, rec, err := upcall.Open(funcval(v), entry, name, placeStubs)
-	if err != nil {
-		return nil, fmt.Errorf("jitffi: callback %s: %w", name, err)
-	}
-	return &Callback{ptr: stub, rec: rec}, nil
+	k, _ := upcalls.kinds.LoadOrStore(key, &cbKind{entry, name})
+	return k.(*cbKind), nil
 }
 
 // Ptr returns the C function pointer, stable until Close; nil after Close
@@ -135,6 +162,7 @@ type upcallState struct {
 	up   jit.Upcall
 
 	cache map[string]uintptr // plan key -> entry, under fast.mu
+	kinds sync.Map           // cbKey -> *cbKind
 }
 
 var upcalls upcallState
