@@ -219,6 +219,7 @@ const (
 	aBL     = arm64.ABL // BLR when the target is a register operand (0(Rn))
 	aB      = arm64.AB  // BR when the target is a register operand (0(Rn))
 	aRET    = obj.ARET
+	aWORD   = arm64.AWORD // a raw instruction word, for what the assembler cannot express
 )
 
 // Conditions, for csel.

@@ -46,8 +46,8 @@ var (
 //
 //	 1. Store every C argument into the frame at its Go location, narrow
 //	    integers extended to 64 bits.
-//	 2. BL the door chooser, so that LR is "back", the fast entry's way
-//	    back, which the chooser stores in the frame.
+//	 2. Store the address of "back", the fast entry's way back, into the
+//	    frame, and go to the door chooser.
 //	    - fast: TLS g is a g0 whose m.curg is running: save g0.sched.sp
 //	      and set it to SP, pin the goroutine (m.lockedInt++, m.lockedg,
 //	      g.lockedm), make it the TLS g and R28, and enter
@@ -86,8 +86,12 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 		}
 	}
 
-	// 2. The doors. BL leaves the address of "back" in LR.
-	toChooser := b.jump(aBL, 0)
+	// 2. The doors. "back" follows the B: ADR (raw, three instructions
+	// ahead) puts its address into the frame. A BL would leave the
+	// return-address predictor one entry off for the RET to C.
+	b.add(aWORD, a64none, a64imm(0x10000000|3<<5|int64(cbTmpA64-xr(0)))) // adr x9, .+12
+	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, CBBack))
+	toChooser := b.jump(aB, 0)
 	// back: the fast entry returns here (R0 = frame, R1 = g.sched.sp).
 	b.add(aMRS, a64reg(xTPID), a64reg(cbTPA64))
 	b.add(aMOVD, a64mem(cbTPA64, rt.TLSG), a64reg(cbGA64))
@@ -117,7 +121,6 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 
 	// The chooser.
 	b.bind([]a64jump{toChooser})
-	b.add(aMOVD, a64reg(xLR), a64mem(xRSP, CBBack))
 	var std []a64jump
 	b.add(aMRS, a64reg(xTPID), a64reg(cbTPA64))
 	b.add(aMOVD, a64mem(cbTPA64, rt.TLSG), a64reg(cbGA64))

@@ -36,17 +36,17 @@ func TestCallbackEntryARM64(t *testing.T) {
 			"str x19, [sp,#816]", "str x28, [sp,#888]", "str d8, [sp,#896]", "str d15, [sp,#952]",
 			"str x29, [sp,#960]", "str x30, [sp,#968]", "add x29, sp, #0x3c0",
 			"str x17, [sp]",
-			"str x30, [sp,#8]",   // back
-			"mov sp, x0",         // back: onto the C stack again
-			"ldr x29, [sp,#960]", // epilogue
+			"adr x9, .+0xc\nstr x9, [sp,#8]\nb ", // back, three instructions on
+			"mov sp, x0",                         // back: onto the C stack again
+			"ldr x29, [sp,#960]",                 // epilogue
 			"add sp, sp, #0x3d0", "ret",
 		} {
-			if !strings.Contains(l, w+"\n") {
+			if !strings.Contains(l, w+"\n") && !strings.HasSuffix(w, " ") || !strings.Contains(l, w) {
 				t.Errorf("%s: no %q in\n%s", src, w, l)
 			}
 		}
-		if n := strings.Count(l, "\nbl "); n != 1 {
-			t.Errorf("%s: %d BL to the chooser\n%s", src, n, l)
+		if n := strings.Count(l, "\nbl "); n != 0 {
+			t.Errorf("%s: %d BL (the way back is an ADR)\n%s", src, n, l)
 		}
 		if n := strings.Count(l, "blr "); n != 1 {
 			t.Errorf("%s: %d calls of crosscall2\n%s", src, n, l)
