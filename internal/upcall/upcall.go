@@ -184,35 +184,41 @@ func record(f *Frame) *Record {
 // pointer arguments are the Go pointers the fast-path call below passed to
 // C (the rest nil): live arguments, so that the collector keeps what C may
 // be using while Go code runs. fastEntry calls the smallest that fits.
-// Each does the whole call itself (enter, then callGo), with the deferred
+// Each does the whole call itself (the funcval, then callGo), with the deferred
 // unwinding in its own frame: a call level less costs more than the
 // repetition.
 //
 //lint:ignore U1000 called from fastEntry (assembly)
 func dispatch0(fr uintptr) {
 	f := frameAt(fr)
-	fn := enter(f, true)
+	fn := record(f).fn.Load()
+	if fn == nil || Trace {
+		fn = enterSlow(f, true)
+	}
 	done := false
 	defer func() {
 		if !done {
 			unwindFast(f)
 		}
 	}()
-	callGo(fn, fr)
+	callGo(unsafe.Pointer(fn), fr)
 	done = true
 }
 
 //lint:ignore U1000 called from fastEntry (assembly)
 func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
 	f := frameAt(fr)
-	fn := enter(f, true)
+	fn := record(f).fn.Load()
+	if fn == nil || Trace {
+		fn = enterSlow(f, true)
+	}
 	done := false
 	defer func() {
 		if !done {
 			unwindFast(f)
 		}
 	}()
-	callGo(fn, fr)
+	callGo(unsafe.Pointer(fn), fr)
 	done = true
 	runtime.KeepAlive(k0)
 	runtime.KeepAlive(k1)
@@ -223,14 +229,17 @@ func dispatch4(fr uintptr, k0, k1, k2, k3 unsafe.Pointer) {
 //lint:ignore U1000 called from fastEntry (assembly)
 func dispatch16(fr uintptr, keep [jit.KeepMax]unsafe.Pointer) {
 	f := frameAt(fr)
-	fn := enter(f, true)
+	fn := record(f).fn.Load()
+	if fn == nil || Trace {
+		fn = enterSlow(f, true)
+	}
 	done := false
 	defer func() {
 		if !done {
 			unwindFast(f)
 		}
 	}()
-	callGo(fn, fr)
+	callGo(unsafe.Pointer(fn), fr)
 	done = true
 	keepAlive(&keep)
 }
@@ -241,27 +250,24 @@ func keepAlive(*[jit.KeepMax]unsafe.Pointer) {}
 // std runs a standard-entry callback, called by the runtime's cgocallback
 // (which handles panics and Goexit itself, as for cgo).
 func std(fr unsafe.Pointer) {
-	callGo(enter(frameAt(uintptr(fr)), false), uintptr(fr))
+	f := frameAt(uintptr(fr))
+	fn := record(f).fn.Load()
+	if fn == nil || Trace {
+		fn = enterSlow(f, false)
+	}
+	callGo(unsafe.Pointer(fn), uintptr(fr))
 }
 
-// enter returns the funcval of the callback the frame came through, and
-// counts the call; a closed callback is a fatal error. Small enough to be
-// inlined: the rest is out of line.
-func enter(f *Frame, fast bool) unsafe.Pointer {
+// enterSlow is the way in for a closed callback (a fatal error) or a
+// counted call; the dispatch functions check for either inline.
+func enterSlow(f *Frame, fast bool) *byte {
 	r := record(f)
 	fn := r.fn.Load()
-	if fn == nil || Trace {
-		enterSlow(r, fn, fast)
-	}
-	return unsafe.Pointer(fn)
-}
-
-// enterSlow reports a closed callback, or counts the call.
-func enterSlow(r *Record, fn *byte, fast bool) {
 	if fn == nil {
 		fatal(fmt.Sprintf("jitffi: fatal error: C called callback %s after it was closed", r.Name))
 	}
 	count(r, fast)
+	return fn
 }
 
 // badMarker is where fastEntry goes when the word below g0.sched.sp is
