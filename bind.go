@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"strconv"
 	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
@@ -37,7 +38,7 @@ func (l *Library) Bind(fnPtr any, name, signature string, opts ...Option) error 
 
 // BindAddr is Bind for a function known by its address.
 func BindAddr(fnPtr any, addr unsafe.Pointer, signature string, opts ...Option) error {
-	name := fmt.Sprintf("%#x", uintptr(addr))
+	name := "0x" + strconv.FormatUint(uint64(uintptr(addr)), 16) // %#x, for less
 	fv, err := funcVar(fnPtr)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)
@@ -67,31 +68,72 @@ func funcVar(fnPtr any) (reflect.Value, error) {
 // against the signature, plans the call, lets the engine choose the path
 // and builds the func.
 func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, opts []Option) error {
+	cfg := configOf(opts)
+	p, err := prepare(fv.Type(), name, signature, l, &cfg)
+	if err != nil {
+		return err
+	}
+	if p.needsCode() {
+		placeCode([]*prepared{p})
+	}
+	return finish(fv, addr, name, l, &cfg, p)
+}
+
+// prepared is everything a Bind works out from its signature, Go type and
+// options, before it looks at the symbol: the same for every binding of
+// the same inputs, and cached (see prepCache).
+type prepared struct {
+	s    *sig.Signature
+	plan *abi.Plan
+	path Path
+	// On the fast path, the placed trampoline; entry is 0 until placeCode
+	// has run, and stays 0 when it failed (codeErr; the path is then
+	// unsupported).
+	code    []byte
+	entry   uintptr
+	codeErr error
+	key     prepKey
+}
+
+func (p *prepared) needsCode() bool { return p.path.Fast && p.entry == 0 }
+
+// prepare checks the Go type t against the signature and plans the call
+// (or takes both from the cache). It does not compile: placeCode does,
+// for one prepared binding or a batch.
+func prepare(t reflect.Type, name, signature string, l *Library, cfg *config) (*prepared, error) {
 	if runtime.GOOS != "linux" {
 		// The plans follow the Linux variants of the C conventions (Apple's
 		// arm64 one, for one, packs stack arguments differently).
-		return fmt.Errorf("jitffi: bind %s: %s/%s is not supported", name, runtime.GOOS, runtime.GOARCH)
+		return nil, fmt.Errorf("jitffi: bind %s: %s/%s is not supported", name, runtime.GOOS, runtime.GOARCH)
 	}
-	cfg := configOf(opts)
-	t := fv.Type()
+	key := prepKey{signature: signature, t: t, errno: cfg.errno, blocking: cfg.blocking, decls: l.declarations()}
+	if signature == "" && l != nil {
+		key.symbol = name // CDef's prototype is the symbol's
+	}
+	if p := prepCache.get(&key); p != nil {
+		if err := checkName(p.s, l, name); err != nil {
+			return nil, fmt.Errorf("jitffi: bind %s: %w", name, err)
+		}
+		return p, nil
+	}
 	ct := t // the Go type of the C call itself, without a trailing error
 	if cfg.errno {
 		errnoState.once.Do(initErrno)
 		if errnoState.err != nil {
-			return fmt.Errorf("jitffi: bind %s: %w", name, errnoState.err)
+			return nil, fmt.Errorf("jitffi: bind %s: %w", name, errnoState.err)
 		}
 		if t.Kind() == reflect.Func && (t.NumOut() == 0 || t.Out(t.NumOut()-1) != errorType) {
-			return fmt.Errorf("jitffi: bind %s: the Errno option needs a Go func whose last result is error, got %v", name, t)
+			return nil, fmt.Errorf("jitffi: bind %s: the Errno option needs a Go func whose last result is error, got %v", name, t)
 		}
 		ct = withoutLastResult(t)
 	}
 	s, err := parseOrInfer(signature, ct, l, name)
 	if err != nil {
-		return fmt.Errorf("jitffi: bind %s: %w", name, err)
+		return nil, fmt.Errorf("jitffi: bind %s: %w", name, err)
 	}
 	shapes, err := gotype.Check(ct, s)
 	if err != nil {
-		return fmt.Errorf("jitffi: bind %s as %v: %w", name, s, l.explainStruct(err))
+		return nil, fmt.Errorf("jitffi: bind %s as %v: %w", name, s, l.explainStruct(err))
 	}
 	var features []abi.Feature
 	if cfg.errno {
@@ -102,42 +144,81 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 	}
 	plan, err := abi.New(abi.Arch(runtime.GOARCH), s, shapes, features...)
 	if err != nil {
-		return fmt.Errorf("jitffi: bind %s: %w", name, err)
+		return nil, fmt.Errorf("jitffi: bind %s: %w", name, err)
 	}
-	b := &binding{name: name, plan: plan}
-	b.path = choosePath(plan, &cfg)
-	if !b.path.Fast && cfg.strict {
-		return fmt.Errorf("jitffi: bind %s as %v: %w: %s", name, s, ErrNotFast, b.path.Reason)
+	p := &prepared{s: s, plan: plan, path: choosePath(plan, cfg), key: key}
+	if p.path.Fast && plan.Errno {
+		useErrnoTable() // before the code is compiled: it reads the table's itab
 	}
+	if !p.path.Fast {
+		prepCache.put(p) // nothing to compile
+	}
+	return p, nil
+}
 
+// placeCode compiles and places the trampolines the prepared bindings
+// still need, all in one batch (see trampolines), and caches the ones that
+// were placed. A trampoline that cannot be made leaves its binding on the
+// slow path, with the reason.
+func placeCode(ps []*prepared) {
+	var plans []*abi.Plan
+	var need []*prepared
+	for _, p := range ps {
+		if p.needsCode() && p.codeErr == nil {
+			plans = append(plans, p.plan)
+			need = append(need, p)
+		}
+	}
+	codes := trampolines(plans)
+	for i, p := range need {
+		c := codes[i]
+		if c.err != nil {
+			p.codeErr = c.err
+			p.path = Path{Cause: CauseUnsupported, Reason: c.err.Error()}
+			continue // not cached: placing may fail for want of memory
+		}
+		p.code, p.entry = c.code, c.entry
+		prepCache.put(p)
+	}
+}
+
+// finish makes the binding of a prepared signature to the function at
+// addr and stores its func into fv.
+func finish(fv reflect.Value, addr uintptr, name string, l *Library, cfg *config, p *prepared) error {
+	if !p.path.Fast && cfg.strict {
+		if p.codeErr != nil {
+			return fmt.Errorf("jitffi: bind %s as %v: %w: %w", name, p.s, ErrNotFast, p.codeErr)
+		}
+		return fmt.Errorf("jitffi: bind %s as %v: %w: %s", name, p.s, ErrNotFast, p.path.Reason)
+	}
+	// A fast binding is one allocation with its record, which the user's
+	// func value points to.
+	var b *binding
+	if p.path.Fast {
+		fb := &fastBinding{}
+		b = &fb.binding
+		b.rec = &fb.record
+	} else {
+		b = &binding{}
+	}
+	b.name, b.plan, b.path = name, p.plan, p.path
+	b.closed.name = name
 	var gate *fallback.Gate
 	if l != nil {
 		gate = &l.gate
 	}
-	b.target = fallback.NewTarget(addr, gate, &closedError{name}, errnoState.location, b)
-	slow, err := fallback.Make(plan, t, b.target)
+	slow, target, err := fallback.Make(p.plan, fv.Type(), addr, gate, &b.closed, errnoState.location, b)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)
 	}
+	b.target = target
 
 	var fn unsafe.Pointer // the funcval the user's variable will hold
-	if b.path.Fast {
-		if plan.Errno {
-			useErrnoTable()
-		}
-		code, entry, err := trampoline(plan)
-		if err != nil {
-			if cfg.strict {
-				return fmt.Errorf("jitffi: bind %s as %v: %w: %w", name, s, ErrNotFast, err)
-			}
-			b.path = Path{Cause: CauseUnsupported, Reason: err.Error()}
-		} else {
-			b.code = code
-			b.rec = &record{code: entry, target: addr, fallback: funcval(slow), b: b}
-			fn = unsafe.Pointer(b.rec)
-		}
-	}
-	if fn == nil {
+	if b.rec != nil {
+		b.code = p.code
+		*b.rec = record{code: p.entry, target: addr, fallback: funcval(slow), b: b}
+		fn = unsafe.Pointer(b.rec)
+	} else {
 		fn = funcval(slow)
 	}
 	if l != nil {
@@ -145,7 +226,9 @@ func bind(fv reflect.Value, addr uintptr, name, signature string, l *Library, op
 			return err
 		}
 	}
-	register(fn, b)
+	if b.rec == nil {
+		register(fn, b) // a fast binding is found from its record
+	}
 	*(*unsafe.Pointer)(fv.Addr().UnsafePointer()) = fn
 	return nil
 }
@@ -165,10 +248,19 @@ func parseOrInfer(signature string, t reflect.Type, l *Library, symbol string) (
 	if err != nil {
 		return nil, err
 	}
-	if s.Name != "" && l != nil && s.Name != symbol {
-		return nil, fmt.Errorf("the signature declares function %s, not %s", s.Name, symbol)
+	if err := checkName(s, l, symbol); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// checkName refuses a prototype that names another function than the
+// symbol it is bound to (BindAddr has no symbol name to compare).
+func checkName(s *sig.Signature, l *Library, symbol string) error {
+	if s.Name != "" && l != nil && s.Name != symbol {
+		return fmt.Errorf("the signature declares function %s, not %s", s.Name, symbol)
+	}
+	return nil
 }
 
 // withoutLastResult is t without its last result.

@@ -24,11 +24,18 @@ import (
 // binding is everything known about one bound func.
 type binding struct {
 	name   string
-	plan   *abi.Plan
+	plan   *abi.Plan // shared by the bindings of the same prepared signature
 	path   Path
 	rec    *record // nil on the slow path
 	target *fallback.Target
-	code   []byte // the trampoline, for Describe
+	code   []byte      // the trampoline, for Describe
+	closed closedError // the panic value of a call after Close
+}
+
+// fastBinding is a fast binding and its record in one allocation.
+type fastBinding struct {
+	binding
+	record
 }
 
 // record is the funcval the user's func value points to on the fast path;
@@ -171,9 +178,10 @@ func funcval(f reflect.Value) unsafe.Pointer {
 	return (*[2]unsafe.Pointer)(unsafe.Pointer(&i))[1]
 }
 
-// The registry maps the funcvals handed to users back to their bindings,
-// for PathOf and Describe. It holds them weakly: a binding lives exactly
-// as long as the func value (and its library, while open) references it.
+// The registry maps the funcvals of slow bindings back to their bindings,
+// for PathOf and Describe (a fast binding's funcval is its record, which
+// points to it). It holds them weakly: a binding lives exactly as long as
+// the func value (and its library, while open) references it.
 var registry sync.Map // uintptr(funcval) -> weak.Pointer[binding]
 
 func register(fn unsafe.Pointer, b *binding) {
@@ -194,9 +202,57 @@ func lookupBinding(fn any) *binding {
 	if v.Kind() != reflect.Func || v.IsNil() {
 		return nil
 	}
-	w, ok := registry.Load(uintptr(funcval(v)))
+	fv := funcval(v)
+	// Every funcval starts with its code address; only records start
+	// with a trampoline's.
+	if isTrampoline(*(*uintptr)(fv)) {
+		return (*record)(fv).b
+	}
+	w, ok := registry.Load(uintptr(fv))
 	if !ok {
 		return nil
 	}
 	return w.(weak.Pointer[binding]).Value()
+}
+
+// prepKey is what a prepared binding depends on. decls is immutable once
+// made (CDef replaces it), so its pointer stands for its contents.
+type prepKey struct {
+	signature string
+	symbol    string // only for an empty signature on a Library
+	t         reflect.Type
+	errno     bool
+	blocking  bool
+	decls     *sig.Decls
+}
+
+// maxPrepared bounds the cache: a program that binds endless distinct
+// signatures or types starts over rather than grow it without end.
+const maxPrepared = 4096
+
+// prepCache holds what Bind worked out for the inputs it has seen: the
+// parsed signature, the plan, the path and the placed trampoline, so that
+// binding a known signature again only makes the binding itself. Only
+// successes are cached; every error is found again, by the same checks.
+var prepCache preparedCache
+
+type preparedCache struct {
+	mu sync.RWMutex
+	m  map[prepKey]*prepared
+}
+
+func (c *preparedCache) get(k *prepKey) *prepared {
+	c.mu.RLock()
+	p := c.m[*k]
+	c.mu.RUnlock()
+	return p
+}
+
+func (c *preparedCache) put(p *prepared) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxPrepared {
+		c.m = make(map[prepKey]*prepared)
+	}
+	c.m[p.key] = p
+	c.mu.Unlock()
 }

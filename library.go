@@ -3,6 +3,7 @@ package jitffi
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,10 +29,12 @@ type Library struct {
 	mu     sync.Mutex
 	closed bool
 	// live holds the records of the fast bindings, weakly: a func the
-	// program dropped can be collected (its entry goes with it), and Close
-	// still reaches every one that can still be called.
-	live   map[uint64]weak.Pointer[record]
-	nextID uint64
+	// program dropped can be collected, and Close still reaches every one
+	// that can still be called. The entries of collected records are
+	// dropped when the list has doubled since it was last swept (see add),
+	// which costs less than a cleanup per binding.
+	live      []weak.Pointer[record]
+	liveSwept int // len(live) after the last sweep
 
 	decls atomic.Pointer[sig.Decls] // what CDef declared (cdef.go); nil before
 }
@@ -141,27 +144,28 @@ func (l *Library) add(b *binding) error {
 	if b.rec == nil {
 		return nil // the gate alone closes a slow binding
 	}
-	if l.live == nil {
-		l.live = make(map[uint64]weak.Pointer[record])
+	if len(l.live) >= 2*l.liveSwept+64 {
+		l.sweep()
 	}
-	id := l.nextID
-	l.nextID++
-	l.live[id] = weak.Make(b.rec)
-	runtime.AddCleanup(b.rec, l.forget, id)
+	l.live = append(l.live, weak.Make(b.rec))
 	return nil
 }
 
-// forget drops the entry of a record that was collected.
-func (l *Library) forget(id uint64) {
-	l.mu.Lock()
-	delete(l.live, id)
-	l.mu.Unlock()
+// sweep drops the entries of collected records; l.mu is held. The list
+// is reallocated when it would keep more than four times what it holds.
+func (l *Library) sweep() {
+	l.live = slices.DeleteFunc(l.live, func(w weak.Pointer[record]) bool { return w.Value() == nil })
+	if cap(l.live) > 4*len(l.live)+64 {
+		l.live = append(make([]weak.Pointer[record], 0, 2*len(l.live)), l.live...)
+	}
+	l.liveSwept = len(l.live)
 }
 
 // liveBindings is the number of fast bindings Close would reach now.
 func (l *Library) liveBindings() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.sweep()
 	return len(l.live)
 }
 

@@ -42,6 +42,11 @@ var env = struct {
 }
 
 func configOf(opts []Option) config {
+	if len(opts) == 0 {
+		// Without this early return cfg, which the options' funcs are
+		// handed, would be allocated by every Bind.
+		return config{strict: env.strict}
+	}
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)

@@ -19,7 +19,7 @@
 // //go:linkname to runtime.cgocall, so no package that references
 // runtime symbols from assembly may live here.
 //
-// Stability: Make, NewTarget, Target and Gate are what the root package
+// Stability: Make, Target and Gate are what the root package
 // needs and are public API for that use only; the frame layout the stubs
 // read is private (and checked against unsafe.Offsetof in a test).
 package fallback

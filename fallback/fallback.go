@@ -66,7 +66,7 @@ func (g *Gate) Closed() bool { return g.closed.Load() }
 // InFlight is the number of calls through the gate that are running now.
 func (g *Gate) InFlight() int64 { return g.inFlight.Load() }
 
-// Target is what a fallback closure calls; NewTarget makes one.
+// Target is what a fallback closure calls; Make makes one with it.
 type Target struct {
 	addr uintptr
 	gate *Gate // nil for addresses that never close
@@ -87,69 +87,74 @@ type Target struct {
 	owner any
 }
 
-// NewTarget describes the C function at addr: gate (nil for an address
-// that never closes) is checked on every call, errClosed is the panic
-// value once it is closed, errnoLocation is __errno_location (needed by
-// plans with Errno), and owner is kept alive as long as the closure is.
-func NewTarget(addr uintptr, gate *Gate, errClosed error, errnoLocation uintptr, owner any) *Target {
-	return &Target{addr: addr, gate: gate, errClosed: errClosed, errnoLocation: errnoLocation, owner: owner}
-}
-
 // Calls is the number of calls that entered the closure: every call of a
 // slow binding, and the bail-outs of a fast one.
 func (t *Target) Calls() uint64 { return t.calls.Load() }
 
-// Gate is the gate given to NewTarget.
+// Gate is the gate given to Make.
 func (t *Target) Gate() *Gate { return t.gate }
 
-// Make returns a func value of type fnType that calls t through the plan.
+// Make returns a func value of type fnType that calls the C function at
+// addr through the plan, and the Target that describes it: gate (nil for
+// an address that never closes) is checked on every call, errClosed is the
+// panic value once it is closed, errnoLocation is __errno_location (needed
+// by plans with Errno), and owner is kept alive as long as the closure is.
 // fnType must already have been checked against the plan's signature.
-func Make(p *abi.Plan, fnType reflect.Type, t *Target) (reflect.Value, error) {
+func Make(p *abi.Plan, fnType reflect.Type, addr uintptr, gate *Gate, errClosed error, errnoLocation uintptr, owner any) (reflect.Value, *Target, error) {
 	if !haveStub {
-		return reflect.Value{}, fmt.Errorf("fallback: no call stub for %s", runtime.GOARCH)
+		return reflect.Value{}, nil, fmt.Errorf("fallback: no call stub for %s", runtime.GOARCH)
 	}
 	if p.Arch != abi.Arch(runtime.GOARCH) {
-		return reflect.Value{}, fmt.Errorf("fallback: plan is for %s, the process runs on %s", p.Arch, runtime.GOARCH)
+		return reflect.Value{}, nil, fmt.Errorf("fallback: plan is for %s, the process runs on %s", p.Arch, runtime.GOARCH)
 	}
 	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
-		return reflect.Value{}, errors.New("fallback: BUG: Go type does not match the plan")
+		return reflect.Value{}, nil, errors.New("fallback: BUG: Go type does not match the plan")
 	}
-	if p.Errno && t.errnoLocation == 0 {
-		return reflect.Value{}, errors.New("fallback: errno capture needs the C library's __errno_location")
+	if p.Errno && errnoLocation == 0 {
+		return reflect.Value{}, nil, errors.New("fallback: errno capture needs the C library's __errno_location")
 	}
 	if p.Sig.HasStruct() && !structStub {
-		return reflect.Value{}, fmt.Errorf("fallback: structs by value are not implemented on %s yet", runtime.GOARCH)
+		return reflect.Value{}, nil, fmt.Errorf("fallback: structs by value are not implemented on %s yet", runtime.GOARCH)
 	}
-	c := &caller{plan: p, target: t, nstack: p.CStack / 8, structs: newStructLayout(p)}
+	// One allocation holds the caller and its Target: Bind makes one of
+	// each per binding, fast or slow (a fast binding bails out to it).
+	c := &caller{
+		plan:    p,
+		target:  Target{addr: addr, gate: gate, errClosed: errClosed, errnoLocation: errnoLocation, owner: owner},
+		nstack:  p.CStack / 8,
+		structs: newStructLayout(p),
+	}
 	for _, a := range p.Args {
 		c.strings = c.strings || a.GoAs == abi.GoString
 	}
 	if p.Result.Kind != sig.Void {
 		c.out = fnType.Out(0)
 	}
-	c.pool.New = func() any {
-		f := &frame{words: make([]uint64, c.nstack)}
-		if c.structs != nil {
-			f.scratch = make([]uint64, c.structs.words)
-		}
-		return f
+	return reflect.MakeFunc(fnType, c.call), &c.target, nil
+}
+
+// newFrame makes a frame for c's plan; the pool's frames are reused.
+func (c *caller) newFrame() *frame {
+	f := &frame{words: make([]uint64, c.nstack)}
+	if c.structs != nil {
+		f.scratch = make([]uint64, c.structs.words)
 	}
-	return reflect.MakeFunc(fnType, c.call), nil
+	return f
 }
 
 type caller struct {
 	plan   *abi.Plan
-	target *Target
+	target Target
 	out    reflect.Type
 	nstack int
-	pool   sync.Pool
+	pool   sync.Pool // of *frame; empty until the first call
 
 	structs *structLayout // nil without structs by value
 	strings bool          // some argument is a Go string
 }
 
 func (c *caller) call(args []reflect.Value) []reflect.Value {
-	t := c.target
+	t := &c.target
 	if g := t.gate; g != nil {
 		// Count in before checking Closed: Close sets Closed and then
 		// waits for InFlight to reach zero, so a call either sees Closed
@@ -161,7 +166,10 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 		}
 	}
 	t.calls.Add(1)
-	f := c.pool.Get().(*frame)
+	f, _ := c.pool.Get().(*frame)
+	if f == nil {
+		f = c.newFrame()
+	}
 	f.fn = t.addr
 	for i, a := range c.plan.Args {
 		if a.Struct != nil {
