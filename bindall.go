@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -36,7 +37,22 @@ func (l *Library) BindAll(ptrToStruct any) error {
 	}
 	sv := v.Elem()
 	st := sv.Type()
-	var failed []FieldError
+	type failure struct {
+		field int
+		FieldError
+	}
+	var failed []failure
+	// The fields are bound in two passes: first every field is looked
+	// up and prepared, then the trampolines the prepared ones still need
+	// are compiled and placed in one batch, and the funcs are made.
+	type pending struct {
+		field  int
+		addr   uintptr
+		symbol string
+		cfg    config
+		p      *prepared
+	}
+	var todo []pending
 	for i := range st.NumField() {
 		f := st.Field(i)
 		tag, tagged := f.Tag.Lookup("jitffi")
@@ -47,7 +63,9 @@ func (l *Library) BindAll(ptrToStruct any) error {
 		if symbol == "" {
 			symbol = f.Name
 		}
-		fail := func(err error) { failed = append(failed, FieldError{Field: f.Name, Symbol: symbol, Err: err}) }
+		fail := func(err error) {
+			failed = append(failed, failure{i, FieldError{Field: f.Name, Symbol: symbol, Err: err}})
+		}
 		switch {
 		case f.Type.Kind() != reflect.Func:
 			if tagged {
@@ -65,22 +83,42 @@ func (l *Library) BindAll(ptrToStruct any) error {
 			fail(err)
 			continue
 		}
-		fv := sv.Field(i)
 		addr, err := l.lookup(symbol)
 		if err != nil {
 			if optional && !errors.Is(err, ErrClosed) {
-				fv.SetZero()
+				sv.Field(i).SetZero()
 				continue
 			}
 			fail(err)
 			continue
 		}
-		if err := bind(fv, addr, symbol, f.Tag.Get("sig"), l, opts); err != nil {
+		cfg := configOf(opts)
+		p, err := prepare(f.Type, symbol, f.Tag.Get("sig"), l, &cfg)
+		if err != nil {
 			fail(err)
+			continue
+		}
+		todo = append(todo, pending{field: i, addr: addr, symbol: symbol, cfg: cfg, p: p})
+	}
+	ps := make([]*prepared, len(todo))
+	for j := range todo {
+		ps[j] = todo[j].p
+	}
+	placeCode(ps)
+	for j := range todo {
+		t := &todo[j]
+		if err := finish(sv.Field(t.field), t.addr, t.symbol, l, &t.cfg, t.p); err != nil {
+			failed = append(failed, failure{t.field, FieldError{Field: st.Field(t.field).Name, Symbol: t.symbol, Err: err}})
 		}
 	}
 	if failed != nil {
-		return &BindAllError{Type: st, Fields: failed}
+		// In field order, whichever pass found the error.
+		slices.SortStableFunc(failed, func(a, b failure) int { return a.field - b.field })
+		fields := make([]FieldError, len(failed))
+		for j, f := range failed {
+			fields[j] = f.FieldError
+		}
+		return &BindAllError{Type: st, Fields: fields}
 	}
 	return nil
 }
