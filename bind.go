@@ -38,7 +38,8 @@ func (l *Library) Bind(fnPtr any, name, signature string, opts ...Option) error 
 
 // BindAddr is Bind for a function known by its address.
 func BindAddr(fnPtr any, addr unsafe.Pointer, signature string, opts ...Option) error {
-	name := "0x" + strconv.FormatUint(uint64(uintptr(addr)), 16) // %#x, for less
+	var buf [2 + 16]byte
+	name := string(strconv.AppendUint(append(buf[:0], "0x"...), uint64(uintptr(addr)), 16)) // %#x, in one allocation
 	fv, err := funcVar(fnPtr)
 	if err != nil {
 		return fmt.Errorf("jitffi: bind %s: %w", name, err)

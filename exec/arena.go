@@ -84,6 +84,7 @@ type Stats struct {
 	RWBytes   int // bytes of read-write views mapped right now (never executable)
 	CodeBytes int // bytes of code placed
 	Blocks    int // blocks placed
+	Batches   int // Place calls that placed blocks: one flush and sync each
 	Spare     int // bytes at the end of the current chunk no block uses yet
 }
 
@@ -163,6 +164,7 @@ func (a *Arena) placeSealed(blocks [][]byte, offsets []int, end, code int, addrs
 	a.stats.Bytes += total
 	a.stats.CodeBytes += code
 	a.stats.Blocks += len(blocks)
+	a.stats.Batches++
 	a.mu.Unlock()
 	return nil
 }
@@ -209,6 +211,7 @@ func (a *Arena) placeDual(blocks [][]byte, offsets []int, end, code int, addrs [
 	}
 	a.stats.CodeBytes += code
 	a.stats.Blocks += len(blocks)
+	a.stats.Batches++
 	return nil
 }
 

@@ -188,7 +188,7 @@ func TestPlaceSealsReadExec(t *testing.T) {
 		}
 
 		off, total := Layout(a.arch, os.Getpagesize(), []int{1, len(big), 5})
-		want := Stats{Mode: a.mode, Mappings: 1, Bytes: total, CodeBytes: 1 + len(big) + 5, Blocks: 3}
+		want := Stats{Mode: a.mode, Mappings: 1, Bytes: total, CodeBytes: 1 + len(big) + 5, Blocks: 3, Batches: 1}
 		if a.mode == DualMapped {
 			// The batch opens a chunk, which stays writable (through its
 			// other view) for the next batch.

@@ -7,8 +7,9 @@
 // The table has one row per benchmark and path, the path being the last
 // element of the benchmark name (BenchmarkCall/i32(i32,i32)/fast is path
 // "fast" of "i32(i32,i32)"): ns/op as min, median and max over the runs,
-// the median's ratio to the same benchmark's "floor" and "cgo" paths, and
-// allocs/op. The chart shows the medians on a log scale, grouped by
+// the median's ratio to the same benchmark's "floor", "cgo" and
+// "purego.RegisterLibFunc" paths (for the Bind rows, a bind's cost over
+// purego's), B/op and allocs/op. The chart shows the medians on a log scale, grouped by
 // benchmark. With no file argument it reads standard input.
 package main
 
@@ -185,6 +186,8 @@ type row struct {
 	n             int     // number of samples
 	min, med, max float64 // ns/op
 	xFloor, xCgo  float64 // med / the group's floor and cgo medians; NaN if none
+	xPurego       float64 // med / the group's purego.RegisterLibFunc median; NaN if none
+	bytes         float64 // median B/op; NaN if not reported
 	allocs        float64 // median allocs/op; NaN if not reported
 	extra         []string
 	firstInGroup  bool
@@ -210,6 +213,9 @@ func metric(r *result, unit string) ([]float64, bool) {
 	return v, len(v) > 0
 }
 
+// puregoPath is the path the "x purego" column compares with.
+const puregoPath = "purego.RegisterLibFunc"
+
 // rows computes the table, grouped by benchmark in order of first
 // appearance.
 func (rep *report) rows() []row {
@@ -225,7 +231,7 @@ func (rep *report) rows() []row {
 	for _, g := range groups {
 		refs := map[string]float64{}
 		for _, r := range members[g] {
-			if r.path == "floor" || r.path == "cgo" {
+			if r.path == "floor" || r.path == "cgo" || r.path == puregoPath {
 				ns, _ := metric(r, "ns/op")
 				refs[r.path] = median(ns)
 			}
@@ -235,7 +241,7 @@ func (rep *report) rows() []row {
 			w := row{
 				group: r.group, path: r.path, n: len(ns),
 				min: slices.Min(ns), med: median(ns), max: slices.Max(ns),
-				xFloor: math.NaN(), xCgo: math.NaN(), allocs: math.NaN(),
+				xFloor: math.NaN(), xCgo: math.NaN(), xPurego: math.NaN(), bytes: math.NaN(), allocs: math.NaN(),
 				firstInGroup: i == 0,
 			}
 			if f, ok := refs["floor"]; ok && f > 0 {
@@ -243,6 +249,12 @@ func (rep *report) rows() []row {
 			}
 			if c, ok := refs["cgo"]; ok && c > 0 {
 				w.xCgo = w.med / c
+			}
+			if p, ok := refs[puregoPath]; ok && p > 0 {
+				w.xPurego = w.med / p
+			}
+			if a, ok := metric(r, "B/op"); ok {
+				w.bytes = median(a)
 			}
 			if a, ok := metric(r, "allocs/op"); ok {
 				w.allocs = median(a)
@@ -309,10 +321,10 @@ func writeTable(w io.Writer, rep *report, rows []row) error {
 			counts = append(counts, n)
 		}
 	}
-	fmt.Fprintf(&sb, "ns/op: min, median and max over %s run(s); x floor and x cgo: ratio of the medians\n\n",
+	fmt.Fprintf(&sb, "ns/op: min, median and max over %s run(s); x floor, x cgo and x purego (purego.RegisterLibFunc): ratio of the medians\n\n",
 		strings.Join(counts, "/"))
 
-	cells := [][]string{{"benchmark", "path", "min", "median", "max", "x floor", "x cgo", "allocs/op", "other"}}
+	cells := [][]string{{"benchmark", "path", "min", "median", "max", "x floor", "x cgo", "x purego", "B/op", "allocs/op", "other"}}
 	for _, r := range rows {
 		if r.firstInGroup && len(cells) > 1 {
 			cells = append(cells, nil) // a blank line between groups
@@ -321,12 +333,15 @@ func writeTable(w io.Writer, rep *report, rows []row) error {
 		if r.firstInGroup {
 			g = r.group
 		}
-		allocs := "-"
+		bytes, allocs := "-", "-"
+		if !math.IsNaN(r.bytes) {
+			bytes = count(r.bytes)
+		}
 		if !math.IsNaN(r.allocs) {
 			allocs = count(r.allocs)
 		}
 		cells = append(cells, []string{g, r.path, num(r.min), num(r.med), num(r.max),
-			ratio(r.xFloor), ratio(r.xCgo), allocs, strings.Join(r.extra, ", ")})
+			ratio(r.xFloor), ratio(r.xCgo), ratio(r.xPurego), bytes, allocs, strings.Join(r.extra, ", ")})
 	}
 	widths := make([]int, len(cells[0]))
 	for _, c := range cells {

@@ -54,7 +54,7 @@ func TestParseSample(t *testing.T) {
 		"i32(i32,i32)/floor", "i32(i32,i32)/fast", "i32(i32,i32)/fallback(blocking)", "i32(i32,i32)/cgo",
 		"i32(i32,i32)/purego.SyscallN", "i32(i32,i32)/purego.RegisterLibFunc",
 		"f64(f64)/floor", "f64(f64)/fast",
-		"Bind1000/fast",
+		"Bind1000/fast", "Bind1000/purego.RegisterLibFunc",
 	}
 	if !slices.Equal(names, wantNames) {
 		t.Fatalf("rows = %q, want %q", names, wantNames)
@@ -89,6 +89,12 @@ func TestParseSample(t *testing.T) {
 	if !approx(bind.med, 7697) || !math.IsNaN(bind.xFloor) || bind.allocs != 55 {
 		t.Errorf("Bind1000: med %v x floor %v allocs %v", bind.med, bind.xFloor, bind.allocs)
 	}
+	if !approx(bind.xPurego, 7697.0/1000) || bind.bytes != 2219 {
+		t.Errorf("Bind1000: x purego %v, B/op %v; want %v, 2219", bind.xPurego, bind.bytes, 7697.0/1000)
+	}
+	if !math.IsNaN(f64.xPurego) || !approx(fast.xPurego, 3.2/371.7) {
+		t.Errorf("x purego: f64 %v, i32 %v; want NaN, %v", f64.xPurego, fast.xPurego, 3.2/371.7)
+	}
 	if !slices.Equal(bind.extra, []string{"6510 median-ns/bind"}) {
 		t.Errorf("Bind1000 extra metrics = %q", bind.extra)
 	}
@@ -116,12 +122,13 @@ func TestTable(t *testing.T) {
 	for _, want := range []string{
 		"cpu: AMD EPYC",
 		"ns/op: min, median and max over 3/2 run(s)",
-		"benchmark path min median max x floor x cgo allocs/op other",
-		"i32(i32,i32) floor 1.50 1.60 1.70 1.00x 0.04x 0",
-		"\nfast 3.10 3.20 3.50 2.00x 0.09x 0\n",
-		"fallback(blocking) 236 240 250 150x 6.67x 5",
-		"f64(f64) floor 1.27 1.30 1.33 1.00x - 0",
-		"Bind1000 fast 7394 7697 8000 - - 55 6510 median-ns/bind",
+		"benchmark path min median max x floor x cgo x purego B/op allocs/op other",
+		"i32(i32,i32) floor 1.50 1.60 1.70 1.00x 0.04x 0.00x 0 0",
+		"\nfast 3.10 3.20 3.50 2.00x 0.09x 0.01x 0 0\n",
+		"fallback(blocking) 236 240 250 150x 6.67x 0.65x 84 5",
+		"f64(f64) floor 1.27 1.30 1.33 1.00x - - 0 0",
+		"Bind1000 fast 7394 7697 8000 - - 7.70x 2219 55 6510 median-ns/bind",
+		"purego.RegisterLibFunc 900 1000 1100 - - 1.00x 192 8 550 median-ns/bind",
 		"not measured (skipped, see go test -v): f64(f64)/fallback(blocking), f64(f64)/cgo,",
 	} {
 		if !strings.Contains(out, want) {
