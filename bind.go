@@ -93,10 +93,14 @@ type prepared struct {
 	code    []byte
 	entry   uintptr
 	codeErr error
-	key     prepKey
+	// The slow closures' shape, shared by every binding; shapeErr, if it
+	// cannot be made, is reported by finish (and not cached).
+	shape    *fallback.Shape
+	shapeErr error
+	key      prepKey
 }
 
-func (p *prepared) needsCode() bool { return p.path.Fast && p.entry == 0 }
+func (p *prepared) needsCode() bool { return p.path.Fast && p.entry == 0 && p.shapeErr == nil }
 
 // prepare checks the Go type t against the signature and plans the call
 // (or takes both from the cache). It does not compile: placeCode does,
@@ -148,6 +152,10 @@ func prepare(t reflect.Type, name, signature string, l *Library, cfg *config) (*
 		return nil, fmt.Errorf("jitffi: bind %s: %w", name, err)
 	}
 	p := &prepared{s: s, plan: plan, path: choosePath(plan, cfg), key: key}
+	p.shape, p.shapeErr = fallback.NewShape(plan, t, errnoState.location)
+	if p.shapeErr != nil {
+		return p, nil // finish reports it, after the Strict check as ever
+	}
 	if p.path.Fast && plan.Errno {
 		useErrnoTable() // before the code is compiled: it reads the table's itab
 	}
@@ -192,6 +200,9 @@ func finish(fv reflect.Value, addr uintptr, name string, l *Library, cfg *config
 		}
 		return fmt.Errorf("jitffi: bind %s as %v: %w: %s", name, p.s, ErrNotFast, p.path.Reason)
 	}
+	if p.shapeErr != nil {
+		return fmt.Errorf("jitffi: bind %s: %w", name, p.shapeErr)
+	}
 	// A fast binding is one allocation with its record, which the user's
 	// func value points to.
 	var b *binding
@@ -208,10 +219,7 @@ func finish(fv reflect.Value, addr uintptr, name string, l *Library, cfg *config
 	if l != nil {
 		gate = &l.gate
 	}
-	slow, target, err := fallback.Make(p.plan, fv.Type(), addr, gate, &b.closed, errnoState.location, b)
-	if err != nil {
-		return fmt.Errorf("jitffi: bind %s: %w", name, err)
-	}
+	slow, target := p.shape.Make(addr, gate, &b.closed, b)
 	b.target = target
 
 	var fn unsafe.Pointer // the funcval the user's variable will hold

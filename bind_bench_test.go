@@ -2,6 +2,7 @@ package jitffi
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,6 +62,66 @@ func BenchmarkBind(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkBindAllNew measures what placing the new trampolines of one
+// BindAll in one batch saves: one op binds 50 signatures the process has
+// not seen, with BindAll of a 50-field struct, or with 50 Binds (one
+// placement each).
+func BenchmarkBindAllNew(b *testing.B) {
+	const n = 50
+	lib := openFixturesB(b)
+	// structsFor returns, for each op, a fresh struct of n func fields with new
+	// signatures, all bound to fx_echo_i64 (made before the clock starts).
+	structsFor := func(ops int) []reflect.Value {
+		out := make([]reflect.Value, ops)
+		for i := range out {
+			base := newEchoSignatures(n)
+			fields := make([]reflect.StructField, n)
+			for j := range fields {
+				s, ft := echoSignature(base + j)
+				fields[j] = reflect.StructField{Name: "F" + strconv.Itoa(j), Type: ft,
+					Tag: reflect.StructTag(`jitffi:"fx_echo_i64" sig:"` + s + `"`)}
+			}
+			out[i] = reflect.New(reflect.StructOf(fields))
+		}
+		return out
+	}
+	check := func(b *testing.B, sp reflect.Value) {
+		f := sp.Elem().Field(n - 1)
+		if got := callEcho(f, 1<<40|3); got != 1<<40|3 {
+			b.Fatalf("fx_echo_i64 returned %#x", got)
+		}
+	}
+	b.Run("BindAll", func(b *testing.B) {
+		structs := structsFor(b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if err := lib.BindAll(structs[i].Interface()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		check(b, structs[b.N-1])
+	})
+	b.Run("Bind-each", func(b *testing.B) {
+		structs := structsFor(b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			sv := structs[i].Elem()
+			st := sv.Type()
+			for j := range n {
+				f := st.Field(j)
+				if err := lib.Bind(sv.Field(j).Addr().Interface(), "fx_echo_i64", f.Tag.Get("sig")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.StopTimer()
+		check(b, structs[b.N-1])
 	})
 }
 

@@ -1,7 +1,8 @@
 // Package fallback is the generic slow path: it calls a C function of any
 // signature package sig can express, through runtime.cgocall.
 //
-// Make builds a Go func of the bound type with reflect.MakeFunc. Each call
+// NewShape checks a plan and a Go func type once; Shape.Make builds each
+// Go func of that shape with reflect.MakeFunc. Each call
 // writes the arguments into a frame laid out from the same abi.Plan the JIT
 // consumes (integer registers, vector registers, stack words), and runs one
 // static assembly stub per architecture on the system stack through
@@ -19,7 +20,7 @@
 // //go:linkname to runtime.cgocall, so no package that references
 // runtime symbols from assembly may live here.
 //
-// Stability: Make, Target and Gate are what the root package
+// Stability: Shape, Target and Gate are what the root package
 // needs and are public API for that use only; the frame layout the stubs
 // read is private (and checked against unsafe.Offsetof in a test).
 package fallback

@@ -66,7 +66,7 @@ func (g *Gate) Closed() bool { return g.closed.Load() }
 // InFlight is the number of calls through the gate that are running now.
 func (g *Gate) InFlight() int64 { return g.inFlight.Load() }
 
-// Target is what a fallback closure calls; Make makes one with it.
+// Target is what a fallback closure calls; Shape.Make makes one with it.
 type Target struct {
 	addr uintptr
 	gate *Gate // nil for addresses that never close
@@ -79,10 +79,6 @@ type Target struct {
 	// noise at this path's cost, so it is always maintained.
 	calls atomic.Uint64
 
-	// errnoLocation is the address of the C library's
-	// __errno_location, for plans with Errno.
-	errnoLocation uintptr
-
 	// owner is kept alive for as long as the closure is.
 	owner any
 }
@@ -91,66 +87,79 @@ type Target struct {
 // slow binding, and the bail-outs of a fast one.
 func (t *Target) Calls() uint64 { return t.calls.Load() }
 
-// Gate is the gate given to Make.
+// Gate is the gate given to Shape.Make.
 func (t *Target) Gate() *Gate { return t.gate }
 
-// Make returns a func value of type fnType that calls the C function at
-// addr through the plan, and the Target that describes it: gate (nil for
-// an address that never closes) is checked on every call, errClosed is the
-// panic value once it is closed, errnoLocation is __errno_location (needed
-// by plans with Errno), and owner is kept alive as long as the closure is.
-// fnType must already have been checked against the plan's signature.
-func Make(p *abi.Plan, fnType reflect.Type, addr uintptr, gate *Gate, errClosed error, errnoLocation uintptr, owner any) (reflect.Value, *Target, error) {
-	if !haveStub {
-		return reflect.Value{}, nil, fmt.Errorf("fallback: no call stub for %s", runtime.GOARCH)
-	}
-	if p.Arch != abi.Arch(runtime.GOARCH) {
-		return reflect.Value{}, nil, fmt.Errorf("fallback: plan is for %s, the process runs on %s", p.Arch, runtime.GOARCH)
-	}
-	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
-		return reflect.Value{}, nil, errors.New("fallback: BUG: Go type does not match the plan")
-	}
-	if p.Errno && errnoLocation == 0 {
-		return reflect.Value{}, nil, errors.New("fallback: errno capture needs the C library's __errno_location")
-	}
-	if p.Sig.HasStruct() && !structStub {
-		return reflect.Value{}, nil, fmt.Errorf("fallback: structs by value are not implemented on %s yet", runtime.GOARCH)
-	}
-	// One allocation holds the caller and its Target: Bind makes one of
-	// each per binding, fast or slow (a fast binding bails out to it).
-	c := &caller{
-		plan:    p,
-		target:  Target{addr: addr, gate: gate, errClosed: errClosed, errnoLocation: errnoLocation, owner: owner},
-		nstack:  p.CStack / 8,
-		structs: newStructLayout(p),
-	}
-	for _, a := range p.Args {
-		c.strings = c.strings || a.GoAs == abi.GoString
-	}
-	if p.Result.Kind != sig.Void {
-		c.out = fnType.Out(0)
-	}
-	return reflect.MakeFunc(fnType, c.call), &c.target, nil
+// Shape is what the fallback closures of one plan and Go func type share.
+// NewShape checks them once; the call frames are pooled per Shape.
+type Shape struct {
+	plan          *abi.Plan
+	fnType        reflect.Type
+	out           reflect.Type // the Go result type; nil for void
+	nstack        int
+	errnoLocation uintptr
+	pool          sync.Pool // of *frame; empty until the first call
+
+	structs *structLayout // nil without structs by value
+	strings bool          // some argument is a Go string
 }
 
-// newFrame makes a frame for c's plan; the pool's frames are reused.
-func (c *caller) newFrame() *frame {
-	f := &frame{words: make([]uint64, c.nstack)}
-	if c.structs != nil {
-		f.scratch = make([]uint64, c.structs.words)
+// NewShape prepares closures of type fnType that call through the plan.
+// fnType must already have been checked against the plan's signature.
+// errnoLocation is the C library's __errno_location, needed by plans with
+// Errno.
+func NewShape(p *abi.Plan, fnType reflect.Type, errnoLocation uintptr) (*Shape, error) {
+	if !haveStub {
+		return nil, fmt.Errorf("fallback: no call stub for %s", runtime.GOARCH)
+	}
+	if p.Arch != abi.Arch(runtime.GOARCH) {
+		return nil, fmt.Errorf("fallback: plan is for %s, the process runs on %s", p.Arch, runtime.GOARCH)
+	}
+	if fnType.Kind() != reflect.Func || fnType.NumIn() != len(p.Args) {
+		return nil, errors.New("fallback: BUG: Go type does not match the plan")
+	}
+	if p.Errno && errnoLocation == 0 {
+		return nil, errors.New("fallback: errno capture needs the C library's __errno_location")
+	}
+	if p.Sig.HasStruct() && !structStub {
+		return nil, fmt.Errorf("fallback: structs by value are not implemented on %s yet", runtime.GOARCH)
+	}
+	s := &Shape{plan: p, fnType: fnType, nstack: p.CStack / 8, errnoLocation: errnoLocation, structs: newStructLayout(p)}
+	for _, a := range p.Args {
+		s.strings = s.strings || a.GoAs == abi.GoString
+	}
+	if p.Result.Kind != sig.Void {
+		s.out = fnType.Out(0)
+	}
+	return s, nil
+}
+
+// Make returns a func value of the shape's type that calls the C function
+// at addr, and the Target that describes it: gate (nil for an address
+// that never closes) is checked on every call, errClosed is the panic
+// value once it is closed, and owner is kept alive as long as the closure
+// is.
+func (s *Shape) Make(addr uintptr, gate *Gate, errClosed error, owner any) (reflect.Value, *Target) {
+	// One allocation holds the caller and its Target: Bind makes one of
+	// each per binding, fast or slow (a fast binding bails out to it).
+	c := &caller{Shape: s, target: Target{addr: addr, gate: gate, errClosed: errClosed, owner: owner}}
+	return reflect.MakeFunc(s.fnType, c.call), &c.target
+}
+
+// newFrame makes a frame for the shape's plan; the pool's frames are
+// reused.
+func (s *Shape) newFrame() *frame {
+	f := &frame{words: make([]uint64, s.nstack)}
+	if s.structs != nil {
+		f.scratch = make([]uint64, s.structs.words)
 	}
 	return f
 }
 
+// caller is one closure: its shape and its target.
 type caller struct {
-	plan   *abi.Plan
+	*Shape
 	target Target
-	out    reflect.Type
-	nstack int
-	pool   sync.Pool // of *frame; empty until the first call
-
-	structs *structLayout // nil without structs by value
-	strings bool          // some argument is a Go string
 }
 
 func (c *caller) call(args []reflect.Value) []reflect.Value {
@@ -186,7 +195,7 @@ func (c *caller) call(args []reflect.Value) []reflect.Value {
 	}
 	f.errnoF = 0
 	if c.plan.Errno {
-		f.errnoF = t.errnoLocation
+		f.errnoF = c.errnoLocation
 	}
 	f.nfloat = uintptr(c.plan.VecRegs) // AL: read by variadic callees on amd64
 	f.nstack = uintptr(c.nstack)
