@@ -15,7 +15,8 @@ import (
 // g.sched.sp after the call (a callback may move the goroutine's stack); R28 is g throughout (callee-saved
 // in C, so it survives the call); R26 is the closure context on entry.
 // R20 holds the target until the call; R21-R23 and F16 are scratch (Go
-// treats R19-R25 and F16-F31 as scratch, so nothing needs saving). With
+// treats R19-R25 and F16-F31 as scratch, so nothing needs saving); R24
+// and R25 also copy string arguments (arm64_string.go). With
 // errno capture R22 holds errno's address across the call (callee-saved
 // in C) and then errno itself. R27 is left to the assembler (nothing
 // lives in it, so a constant it builds there does no harm), R16/R17 to
@@ -128,6 +129,7 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(aMOVD, a64mem(regCtxtARM64, RecordTarget), a64reg(regTargetARM64))
 	bail = append(bail, b.jump(aCBZ, regTargetARM64))
 	bail = append(bail, bailPreemptARM64(b, rt))
+	bail = append(bail, stringChecksARM64(b, p)...)
 	if rt.Trace {
 		// An atomic increment of record.count (LL/SC: LSE atomics are not
 		// in every ARMv8.0 core).
@@ -159,6 +161,7 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	if err := keepARM64(b, p); err != nil {
 		return nil, err
 	}
+	copyStringsARM64(b, p)
 	refs, staging := structAreasARM64(p)
 	if frame := alignUp(p.CStack+refs+staging, 16); frame > 0 {
 		b.add3(aSUB, a64imm(int64(frame)), regScratch2ARM64, a64reg(regScratch2ARM64))
@@ -217,8 +220,12 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	}
 
 	// 6. Restore, in the shared exit (which takes R19 from g.sched.sp
-	// again).
-	exitARM64(b, rt)
+	// again). The copy of a string result into a Go string is Go code:
+	// that exit branches to it as if the caller had called it (see
+	// Runtime.StringResult).
+	if err := exitARM64(b, p, rt); err != nil {
+		return nil, err
+	}
 
 	// Bail-out target: R26 = record.fallback; BR through its code word.
 	b.bind(bail)

@@ -216,8 +216,10 @@ const (
 	aBEQ    = arm64.ABEQ
 	aBNE    = arm64.ABNE
 	aLDP    = arm64.ALDP
-	aBL     = arm64.ABL // BLR when the target is a register operand (0(Rn))
-	aB      = arm64.AB  // BR when the target is a register operand (0(Rn))
+	aBHI    = arm64.ABHI // unsigned >
+	aBLO    = arm64.ABLO // unsigned <
+	aBL     = arm64.ABL  // BLR when the target is a register operand (0(Rn))
+	aB      = arm64.AB   // BR when the target is a register operand (0(Rn))
 	aRET    = obj.ARET
 	aWORD   = arm64.AWORD // a raw instruction word, for what the assembler cannot express
 )

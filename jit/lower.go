@@ -20,16 +20,6 @@ func CanLower(p *abi.Plan) error {
 	if n := len(goPointers(p)); n > KeepMax {
 		return fmt.Errorf("%d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", n, KeepMax)
 	}
-	if p.Arch == abi.ARM64 {
-		for i, a := range p.Args {
-			if a.GoAs == abi.GoString {
-				return fmt.Errorf("parameter %d: a Go string argument is not lowered on arm64 yet", i)
-			}
-		}
-		if p.Result.String {
-			return fmt.Errorf("a string result is not lowered on arm64 yet")
-		}
-	}
 	if n := stringArgs(p); n > 0 {
 		if f := fastFrame(p); f > abi.MaxFrame {
 			return fmt.Errorf("%d Go string arguments of up to %d bytes each would need %d bytes of system stack, more than the limit of %d", n, StringMax, f, abi.MaxFrame)

@@ -33,8 +33,8 @@ type Runtime struct {
 	// Exit is the address of the per-process code every trampoline
 	// jumps to as its last step (CompileShared, placed once per process).
 	Exit uint64
-	// ExitString is the shared exit of trampolines with a string result
-	// (amd64), which ends in the jump to StringResult.
+	// ExitString is the shared exit of trampolines with a string result,
+	// which ends in the jump to StringResult.
 	ExitString uint64
 
 	// SwitchPC is the address the runtime records in g.sched.pc while a

@@ -33,7 +33,7 @@ type Shared struct {
 	Code []byte
 	Exit int // offset of the exit in Code
 	// ExitString is the offset of the exit of trampolines with a string
-	// result (amd64, when Runtime.StringResult is set), 0 if none.
+	// result (when Runtime.StringResult is set), 0 if none.
 	ExitString int
 }
 

@@ -1,6 +1,9 @@
 package jit
 
 import (
+	"fmt"
+
+	"github.com/jitffi/jitffi/abi"
 	"github.com/twitchyliquid64/golang-asm/obj"
 	"github.com/twitchyliquid64/golang-asm/obj/arm64"
 )
@@ -16,9 +19,32 @@ const (
 // TLS, takes R19 from g.sched.sp (where the frame of step 2 is now, should
 // a callback have moved the stack), R29 and LR from the frame, SP above
 // it, and, when a preemption request is pending, puts the ordinary guard
-// with YieldBit in its place (see YieldBit) before RET.
+// with YieldBit in its place (see YieldBit) before RET; ExitString
+// branches to the string result's copy (Runtime.StringResult) instead.
 func sharedARM64(rt *Runtime) (Shared, error) {
 	b := newA64Prog()
+	exit := exitTailARM64(b, rt, func() { b.add(aRET, a64none, a64reg(xLR)) })
+	var exitString *obj.Prog
+	if rt.StringResult != 0 {
+		exitString = exitTailARM64(b, rt, func() {
+			b.add(aMOVD, a64imm(int64(rt.StringResult)), a64reg(regScratchARM64))
+			b.add(aB, a64none, a64mem(regScratchARM64, 0))
+		})
+	}
+	code, err := b.assemble()
+	if err != nil {
+		return Shared{}, err
+	}
+	sh := Shared{Code: code, Exit: int(exit.Pc)}
+	if exitString != nil {
+		sh.ExitString = int(exitString.Pc)
+	}
+	return sh, nil
+}
+
+// exitTailARM64 emits one shared exit, which leaves through ret (a RET,
+// or the branch to the string result's copy, with LR the caller's).
+func exitTailARM64(b *a64prog, rt *Runtime, ret func()) *obj.Prog {
 	sched := rt.GSched
 	exit := b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
 	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
@@ -27,7 +53,7 @@ func sharedARM64(rt *Runtime) (Shared, error) {
 	b.add3(aADD, a64imm(16), regOldSPARM64, a64reg(xRSP))
 	b.add(aMOVD, a64mem(regGARM64, rt.GStackguard0), a64reg(regScratchARM64))
 	yield := b.tbnz(YieldBit, regScratchARM64)
-	b.add(aRET, a64none, a64reg(xLR))
+	ret()
 
 	// A request is pending (or YieldBit is already set by a nested call's
 	// exit): replace stackPreempt, and only stackPreempt, with an
@@ -45,13 +71,8 @@ func sharedARM64(rt *Runtime) (Shared, error) {
 	b.jumpBack(aCBNZ, regScratch3ARM64, retry)
 	b.bind([]a64jump{done})
 	b.add(aCLREX, a64none, a64none)
-	b.add(aRET, a64none, a64reg(xLR))
-
-	code, err := b.assemble()
-	if err != nil {
-		return Shared{}, err
-	}
-	return Shared{Code: code, Exit: int(exit.Pc)}, nil
+	ret()
+	return exit
 }
 
 // tbnz adds "TBNZ $bit, r, label" to a label placed later by bind.
@@ -72,10 +93,19 @@ func bitIndex(v int64) int64 {
 }
 
 // exitARM64 is step 6 of an arm64 trampoline: the branch to the shared
-// exit.
-func exitARM64(b *a64prog, rt *Runtime) {
-	b.add(aMOVD, a64imm(int64(rt.Exit)), a64reg(regScratchARM64))
+// exit (the one that ends in the string result's copy for a string
+// result).
+func exitARM64(b *a64prog, p *abi.Plan, rt *Runtime) error {
+	to := rt.Exit
+	if p.Result.String {
+		if rt.StringResult == 0 || rt.ExitString == 0 {
+			return fmt.Errorf("jit: a string result needs Runtime.StringResult and its shared exit")
+		}
+		to = rt.ExitString
+	}
+	b.add(aMOVD, a64imm(int64(to)), a64reg(regScratchARM64))
 	b.add(aB, a64none, a64mem(regScratchARM64, 0))
+	return nil
 }
 
 // bailPreemptARM64 is the second test of step 1: a pending preemption
