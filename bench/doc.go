@@ -13,7 +13,10 @@
 // BenchmarkCall covers void(), i32(i32,i32), f64(f64), f64(f64,f64,f64,f64),
 // u64(ptr,u64) over a 64-byte buffer, an 8- and a 12-argument mix of
 // integers and floats (with arguments on the C stack), libm cos, libc
-// strlen and zlib crc32. BenchmarkBind1000 measures the cost of Bind over
+// strlen and zlib crc32. BenchmarkString passes Go strings of 8 and 64
+// bytes, of jitffi.MaxStackString bytes and of one byte more to strlen
+// (cgo with C.CString and C.free, purego with its string argument) and
+// copies a C string result into a Go string. BenchmarkBind1000 measures the cost of Bind over
 // 1000 distinct symbols. BenchmarkNewSignatures1000 binds 1000 signatures
 // never seen before per op and reports the executable memory
 // (exec-bytes/sig) and heap (heap-bytes/sig) each one costs. "make bench"
