@@ -10,7 +10,7 @@ import (
 // fuzzPlan decodes fuzz input into an amd64 plan: byte 0 sets tracing
 // (bit 0) and the result kind, byte 1 the number of parameters (at most
 // what the remaining bytes describe), then one byte per parameter: its
-// kind, and for ptr whether Go passes a slice.
+// kind, and for ptr whether Go passes a slice (bit 7) or a string (bit 6).
 func fuzzPlan(t *testing.T, data []byte) (*abi.Plan, bool) {
 	next := func() byte {
 		if len(data) == 0 {
@@ -29,8 +29,11 @@ func fuzzPlan(t *testing.T, data []byte) (*abi.Plan, bool) {
 		b := next()
 		k := sig.Bool + sig.Kind(b%uint8(sig.Ptr))
 		s.Params = append(s.Params, sig.Type{Kind: k})
-		if k == sig.Ptr && b&0x80 != 0 {
+		switch {
+		case k == sig.Ptr && b&0x80 != 0:
 			shapes[i] = abi.GoSlice
+		case k == sig.Ptr && b&0x40 != 0:
+			shapes[i] = abi.GoString
 		}
 	}
 	p, err := abi.New(abi.AMD64, s, shapes)

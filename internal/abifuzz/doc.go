@@ -30,7 +30,9 @@
 // where word(a) is the value as C sees it widened to 64 bits: signed
 // integers sign-extended, unsigned integers and bool zero-extended, f32 and
 // f64 their raw IEEE bits (memcpy, so NaN payloads, -0 and denormals count)
-// and pointers their address. The result is h converted to the result type:
+// and pointers their address. A Go string parameter (Str, a const char *)
+// folds as fz_str: its length up to the first NUL, then each byte, so that
+// C must receive the bytes, not an address. The result is h converted to the result type:
 // integers by C conversion (truncation), bool as h&1, f32 the low 32 bits
 // of h reinterpreted, f64 all 64 bits reinterpreted, ptr the address h.
 //

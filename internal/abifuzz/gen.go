@@ -394,6 +394,9 @@ func Bits(v any) uint64 {
 		return math.Float64bits(x)
 	case unsafe.Pointer:
 		return uint64(uintptr(x))
+	case string:
+		// C sees a copy, not the address: a digest of what it reads.
+		return foldStr(hashInit, x)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -421,6 +424,8 @@ func Format(v any) string {
 		return fmt.Sprintf("uintptr(%#x)", x)
 	case bool:
 		return fmt.Sprintf("%v", x)
+	case string:
+		return formatStr(x)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -528,6 +533,7 @@ func GenerateCase(seed uint64, i int) Case {
 	g.structs.r = rand.New(rand.NewPCG(seed^0x57_2C7, uint64(i)))
 	g.structs.name = fmt.Sprintf("s_%d_%d", seed, i)
 	g.structs.on = g.structs.r.IntN(4) == 0
+	g.strs = rand.New(rand.NewPCG(seed^0x5791_46, uint64(i)))
 	var n int
 	switch g.r.IntN(8) {
 	case 0:
@@ -556,6 +562,7 @@ type gen struct {
 	r       *rand.Rand
 	profile profile
 	structs structGen
+	strs    *rand.Rand // whether a ptr parameter is a Go string (Str)
 }
 
 // A profile weights the scalar kinds of one case, so that some cases run
@@ -627,6 +634,11 @@ func (g *gen) typ(result bool) Type {
 	s := g.scalar(k, result)
 	if t := g.structs.maybe(g, result); t != nil {
 		return t
+	}
+	// A third of the ptr parameters are Go strings, decided on a stream
+	// of their own, so that the other draws stay what they were.
+	if !result && k == sig.Ptr && g.strs.IntN(3) == 0 {
+		return Str{}
 	}
 	return s
 }
@@ -700,6 +712,14 @@ static inline uint64_t fz_f32(float x) { uint32_t b; memcpy(&b, &x, sizeof b); r
 static inline uint64_t fz_f64(double x) { uint64_t b; memcpy(&b, &x, sizeof b); return b; }
 static inline float fz_ret_f32(uint64_t h) { uint32_t b = (uint32_t)h; float x; memcpy(&x, &b, sizeof x); return x; }
 static inline double fz_ret_f64(uint64_t h) { double x; memcpy(&x, &h, sizeof x); return x; }
+static inline uint64_t fz_str(uint64_t h, const char *s)
+{
+	size_t n = strlen(s);
+	h = fz_mix(h, n);
+	for (size_t i = 0; i < n; i++)
+		h = fz_mix(h, (unsigned char)s[i]);
+	return h;
+}
 
 /* Void functions leave their checksum here. */
 uint64_t fz_last;

@@ -1,6 +1,7 @@
 package abifuzz
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -186,5 +187,44 @@ func TestBuild(t *testing.T) {
 	}
 	if !strings.Contains(Source(cases), "f_3_199(") {
 		t.Fatal("the last function is missing")
+	}
+}
+
+// A batch has Go string parameters, whose C code folds them with fz_str,
+// and their values reach the fast path's bound and beyond.
+func TestGenerateStrings(t *testing.T) {
+	var strs, long, nul int
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range Generate(11, 400) {
+		for i, p := range c.Params {
+			if _, ok := p.(Str); !ok {
+				continue
+			}
+			strs++
+			if !strings.Contains(c.C, fmt.Sprintf("fz_str(h, a%d)", i)) || !strings.Contains(c.C, fmt.Sprintf("const char *a%d", i)) {
+				t.Fatalf("%s: parameter %d is a string, but the C code does not fold it as one:\n%s", c.Name, i, c.C)
+			}
+			for range 20 {
+				s := p.value(r).(string)
+				if len(s) > StringMax {
+					long++
+				}
+				if strings.IndexByte(s, 0) >= 0 {
+					nul++
+				}
+			}
+		}
+		if c.Result != nil {
+			if _, ok := c.Result.(Str); ok {
+				t.Fatalf("%s: a string result", c.Name)
+			}
+		}
+	}
+	if strs == 0 || long == 0 || nul == 0 {
+		t.Errorf("%d string parameters, %d values longer than %d, %d with a NUL inside: want some of each", strs, long, StringMax, nul)
+	}
+	// The fold stops at the first NUL and counts the length.
+	if foldStr(hashInit, "ab\x00cd") != foldStr(hashInit, "ab") || foldStr(hashInit, "") == foldStr(hashInit, "\x01") {
+		t.Error("foldStr does not read the string as C does")
 	}
 }
