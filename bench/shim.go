@@ -14,3 +14,13 @@ type cgoCall struct {
 // cgoCalls maps C symbol names to their cgo paths. It stays nil when cgo
 // is disabled.
 var cgoCalls map[string]cgoCall
+
+// cgoStringCalls are the cgo rows of BenchmarkString (cgostr.go).
+type cgoStringCalls struct {
+	set    func(strlen, static unsafe.Pointer)
+	strlen func(n int, s string) uintptr
+	static func(n int) int
+}
+
+// cgoString stays nil when cgo is disabled.
+var cgoString *cgoStringCalls

@@ -10,16 +10,6 @@ import (
 	"github.com/jitffi/jitffi"
 )
 
-// cgoStringCalls are the cgo rows of BenchmarkString (cgostr.go); nil
-// without cgo.
-type cgoStringCalls struct {
-	set    func(strlen, static unsafe.Pointer)
-	strlen func(n int, s string) uintptr
-	static func(n int) int
-}
-
-var cgoString *cgoStringCalls
-
 // BenchmarkString: a Go string passed to libc's strlen as a const char *
 // (lengths 8, 64 and jitffi.MaxStackString, the longest the fast path
 // copies onto the system stack, and one byte more, which bails out to the
