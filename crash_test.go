@@ -9,10 +9,10 @@ import (
 	"github.com/jitffi/jitffi/fixtures"
 )
 
-// A segfault inside C called through the fast path must give the runtime's
-// ordinary fatal-signal report, naming the Go function that made the call:
-// during the call the TLS g is g0 and g.sched describes the caller, exactly
-// as for a cgo call.
+// A segfault inside C called through the fast path must give the report
+// a cgo call gives, naming the Go function that made the call near the
+// top: during the call the TLS g is g0, m.incgo is set and m.libcallsp/pc
+// and g.sched describe the caller (see jit.Runtime.MLibcall).
 func TestCrashReport(t *testing.T) {
 	if err := FastPathError(); err != nil {
 		t.Skipf("fast path unavailable: %v", err)
@@ -22,14 +22,18 @@ func TestCrashReport(t *testing.T) {
 	if err == nil {
 		t.Fatalf("child survived a NULL dereference in C:\n%s", out)
 	}
-	// The report a cgo call gives: the signal, the faulting PC, and the
-	// goroutine that made the call, unwound from g.sched through
-	// systemstack_switch into the Go callers. (The system stack's own
-	// frames are C code, which the runtime prints as unknown PCs, as it
-	// does for cgo.)
+
+	// The report a cgo call gives: the signal and the faulting PC, "signal
+	// arrived during cgo execution" (m.incgo is set for the call's
+	// length), then the goroutine that made the call, unwound from
+	// m.libcallsp/pc (set to g.sched's) through systemstack_switch into
+	// the Go callers, with the Go caller within the report's first dozen
+	// lines; no frames of the system stack (C code, which the runtime
+	// prints as unknown PCs) and no hex dump.
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^SIGSEGV: segmentation violation\nPC=0x[0-9a-f]+ m=\d+ sigcode=\d+ addr=0x0\n`),
-		regexp.MustCompile(`(?m)^goroutine \d+ gp=\S+ m=\d+ mp=\S+ \[running\]:\n` +
+		regexp.MustCompile(`(?m)^SIGSEGV: segmentation violation\nPC=0x[0-9a-f]+ m=\d+ sigcode=\d+ addr=0x0\n` +
+			`signal arrived during cgo execution\n\n` +
+			`goroutine \d+ gp=\S+ m=\d+ mp=\S+ \[running\]:\n` +
 			`runtime\.systemstack_switch\(\)\n.*\n` +
 			`github\.com/jitffi/jitffi\.crashingCaller\(.*\)\n.*\n` +
 			`github\.com/jitffi/jitffi\.TestCrashChild\(`),
@@ -38,8 +42,21 @@ func TestCrashReport(t *testing.T) {
 			t.Errorf("crash report lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "traceback stuck") || strings.Contains(out, "unexpected return pc") {
-		t.Errorf("garbled traceback:\n%s", out)
+	lines := strings.Split(out, "\n")
+	caller := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "github.com/jitffi/jitffi.crashingCaller(") {
+			caller = i
+			break
+		}
+	}
+	if caller < 0 || caller > 12 {
+		t.Errorf("the Go caller is at line %d of the report, want within the first 12:\n%s", caller+1, out)
+	}
+	for _, bad := range []string{"traceback stuck", "unexpected return pc", "unknown pc", "goroutine 0 ", "panic during panic", "fatal error"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("crash report contains %q:\n%s", bad, out)
+		}
 	}
 }
 

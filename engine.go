@@ -8,6 +8,8 @@ import (
 	"unsafe"
 	"weak"
 
+	"github.com/ebitengine/purego"
+
 	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/exec"
 	"github.com/jitffi/jitffi/fallback"
@@ -90,6 +92,10 @@ func initFast() {
 		fast.err = fmt.Errorf("runtime check failed: %w", err)
 		return
 	}
+	if err := probeCgo(&rt); err != nil {
+		fast.err = fmt.Errorf("runtime check failed: %w", err)
+		return
+	}
 	errnoState.once.Do(initErrno)
 	if errnoState.err == nil && errnoState.tlsOK {
 		rt.ErrnoOK = true
@@ -105,6 +111,20 @@ func initFast() {
 	if err := selfTest(); err != nil {
 		fast.err = fmt.Errorf("runtime check failed: self-test call: %w", err)
 	}
+}
+
+// probeCgo finds and checks the cgo call state a fast call keeps for the
+// profiler and crash reports (jit.Runtime.MNcgo), against calls of the C
+// library's usleep through runtime.cgocall.
+func probeCgo(rt *jit.Runtime) error {
+	usleep, err := purego.Dlsym(purego.RTLD_DEFAULT, "usleep")
+	if err != nil {
+		return fmt.Errorf("cgo call state: %w", err)
+	}
+	if err := rtprobe.ProbeCgo(rt, func() { purego.SyscallN(usleep, 2000) }); err != nil {
+		return fmt.Errorf("cgo call state: %w", err)
+	}
+	return nil
 }
 
 // placeShared compiles and places the code every trampoline shares (its

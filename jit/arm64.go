@@ -153,7 +153,7 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	b.add(aMOVD, a64reg(regOldSPARM64), a64mem(regGARM64, sched+rt.GobufSP))
 	b.add(aMOVD, a64reg(xFP), a64mem(regGARM64, sched+rt.GobufBP))
 	b.add(aMOVD, a64reg(xZR), a64mem(regGARM64, sched+rt.GobufLR))
-	b.add(aMOVD, a64mem(regGARM64, rt.GM), a64reg(regScratchARM64))
+	loadMCgoARM64(b, rt)
 	b.add(aMOVD, a64mem(regScratchARM64, rt.MG0), a64reg(regScratchARM64))
 	b.add(aMRS, a64reg(xTPID), a64reg(regScratch2ARM64))
 	b.add(aMOVD, a64reg(regScratchARM64), a64mem(regScratch2ARM64, rt.TLSG))

@@ -75,9 +75,9 @@ func listSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []
 // s3_3_c13_c0_2.)
 func TestListingARM64(t *testing.T) {
 	want := `ldr x20, [x26,#8]
-cbz x20, .+0x6c
+cbz x20, .+0x94
 ldr x21, [x28,#16]
-tbnz w21, #1, .+0x64
+tbnz w21, #1, .+0x8c
 str x30, [sp,#-16]!
 stur x29, [sp,#-8]
 sub x29, sp, #0x8
@@ -88,7 +88,17 @@ mov x19, sp
 str x19, [x28,#56]
 str x29, [x28,#96]
 str xzr, [x28,#88]
+stp x19, x21, [x28,#104]
+mov x23, x21
 ldr x21, [x28,#48]
+add x22, x21, #0x368
+stp x23, x19, [x22]
+str x28, [x22,#16]
+ldr w22, [x21,#328]
+add x22, x22, #0x1
+str w22, [x21,#328]
+orr x23, xzr, #0x1
+strb w23, [x21,#280]
 ldr x21, [x21]
 mrs x22, s3_3_c13_c0_2
 str x21, [x22,#16]

@@ -13,4 +13,9 @@ var testLayout = Runtime{
 	MG0:          0,
 	StackPreempt: -1314,
 	StackGuard:   928,
+	GSyscallSP:   104,
+	GSyscallPC:   112,
+	MNcgo:        328,
+	MIncgo:       280,
+	MLibcall:     872,
 }

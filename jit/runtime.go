@@ -30,6 +30,23 @@ type Runtime struct {
 	// YieldBit (see CompileShared).
 	StackGuard int32
 
+	// The cgo call state a fast call keeps, as runtime.cgocall does, so
+	// that the profiler and crash reports find the Go caller: g.syscallsp
+	// and g.syscallpc (set to g.sched.sp and g.sched.pc for the call's
+	// length), m.ncgo (calls in progress, incremented) and m.incgo (true).
+	// sigprof unwinds from g.syscallpc/sp when m.ncgo > 0; a fatal signal
+	// on g0 with m.incgo set reports "signal arrived during cgo execution"
+	// and the calling goroutine. Zero offsets leave the state alone.
+	GSyscallSP, GSyscallPC int32
+	MNcgo, MIncgo          int32
+	// m.libcallpc, m.libcallsp and m.libcallg, the three adjacent words
+	// (Linux never uses them) from which a fatal signal's traceback
+	// unwinds when m.libcallsp is set: set to g.sched's pc and sp and g
+	// for the call's length, they make the crash report of a fault in C
+	// name the Go caller, as cgo's does from g.syscallsp (which the
+	// runtime reads there only for a goroutine in _Gsyscall).
+	MLibcall int32
+
 	// Exit is the address of the per-process code every trampoline
 	// jumps to as its last step (CompileShared, placed once per process).
 	Exit uint64

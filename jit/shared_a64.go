@@ -11,6 +11,7 @@ import (
 const (
 	aTBNZ  = arm64.ATBNZ
 	aCLREX = arm64.ACLREX
+	aSTP   = arm64.ASTP
 )
 
 // sharedARM64 lowers the shared exit (see Shared) for arm64. A
@@ -46,7 +47,9 @@ func sharedARM64(rt *Runtime) (Shared, error) {
 // or the branch to the string result's copy, with LR the caller's).
 func exitTailARM64(b *a64prog, rt *Runtime, ret func()) *obj.Prog {
 	sched := rt.GSched
-	exit := b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
+	exit := b.here()
+	cgoDoneARM64(b, rt)
+	b.add(aMRS, a64reg(xTPID), a64reg(regScratchARM64))
 	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratchARM64, rt.TLSG))
 	b.add(aMOVD, a64mem(regGARM64, sched+rt.GobufSP), a64reg(regOldSPARM64))
 	b.ldp(regOldSPARM64, -8, xFP, xLR)
@@ -106,6 +109,81 @@ func exitARM64(b *a64prog, p *abi.Plan, rt *Runtime) error {
 	b.add(aMOVD, a64imm(int64(to)), a64reg(regScratchARM64))
 	b.add(aB, a64none, a64mem(regScratchARM64, 0))
 	return nil
+}
+
+// loadMCgoARM64 loads g.m into R21 in step 2 of an arm64 trampoline, and
+// starts the cgo call state there (see Runtime.MNcgo): g.syscallsp and
+// m.libcallsp = R19 (g.sched.sp), g.syscallpc and m.libcallpc = R21 (still
+// g.sched.pc, systemstack_switch+8), each pair in one STP where the
+// fields are adjacent, m.libcallg = g, m.ncgo+1, m.incgo = true. R22 and
+// R23 are clobbered.
+func loadMCgoARM64(b *a64prog, rt *Runtime) {
+	if rt.MNcgo != 0 {
+		if rt.GSyscallPC == rt.GSyscallSP+8 {
+			b.add(aSTP, obj.Addr{Type: obj.TYPE_REGREG, Reg: regOldSPARM64, Offset: int64(regScratchARM64)}, a64mem(regGARM64, rt.GSyscallSP))
+		} else {
+			b.add(aMOVD, a64reg(regOldSPARM64), a64mem(regGARM64, rt.GSyscallSP))
+			b.add(aMOVD, a64reg(regScratchARM64), a64mem(regGARM64, rt.GSyscallPC))
+		}
+	}
+	if rt.MNcgo == 0 {
+		b.add(aMOVD, a64mem(regGARM64, rt.GM), a64reg(regScratchARM64))
+		return
+	}
+	b.add(aMOVD, a64reg(regScratchARM64), a64reg(regScratch3ARM64))
+	b.add(aMOVD, a64mem(regGARM64, rt.GM), a64reg(regScratchARM64))
+	b.add3(aADD, a64imm(int64(rt.MLibcall)), regScratchARM64, a64reg(regScratch2ARM64))
+	b.add(aSTP, obj.Addr{Type: obj.TYPE_REGREG, Reg: regScratch3ARM64, Offset: int64(regOldSPARM64)}, a64mem(regScratch2ARM64, 0))
+	b.add(aMOVD, a64reg(regGARM64), a64mem(regScratch2ARM64, 16))
+	b.add(aMOVWU, a64mem(regScratchARM64, rt.MNcgo), a64reg(regScratch2ARM64))
+	b.add3(aADD, a64imm(1), regScratch2ARM64, a64reg(regScratch2ARM64))
+	b.add(aMOVW, a64reg(regScratch2ARM64), a64mem(regScratchARM64, rt.MNcgo))
+	b.add(aMOVD, a64imm(1), a64reg(regScratch3ARM64))
+	b.add(aMOVB, a64reg(regScratch3ARM64), a64mem(regScratchARM64, rt.MIncgo))
+}
+
+// cgoDoneARM64 ends the cgo call state of a fast call (g.syscallsp = 0,
+// m.ncgo-1, m.incgo = false), while g0 is still the TLS g. R21 and R22
+// are clobbered.
+func cgoDoneARM64(b *a64prog, rt *Runtime) {
+	if rt.MNcgo == 0 {
+		return
+	}
+	b.add(aMOVD, a64reg(xZR), a64mem(regGARM64, rt.GSyscallSP))
+	b.add(aMOVD, a64mem(regGARM64, rt.GM), a64reg(regScratchARM64))
+	b.add(aMOVD, a64reg(xZR), a64mem(regScratchARM64, rt.MLibcall+8))
+	b.add(aMOVWU, a64mem(regScratchARM64, rt.MNcgo), a64reg(regScratch2ARM64))
+	b.add3(aSUB, a64imm(1), regScratch2ARM64, a64reg(regScratch2ARM64))
+	b.add(aMOVW, a64reg(regScratch2ARM64), a64mem(regScratchARM64, rt.MNcgo))
+	b.add(aMOVB, a64reg(xZR), a64mem(regScratchARM64, rt.MIncgo))
+}
+
+// cgoLeaveARM64 suspends the cgo call state of the fast call below a
+// fast-entry callback before Go code runs on its goroutine (g in gReg,
+// its m in mReg), as cgoLeaveAMD64 does.
+func cgoLeaveARM64(b *a64prog, rt *Runtime, gReg, mReg int16) {
+	if rt.MNcgo == 0 {
+		return
+	}
+	b.add(aMOVD, a64reg(xZR), a64mem(gReg, rt.GSyscallSP))
+	b.add(aMOVD, a64reg(xZR), a64mem(mReg, rt.MLibcall+8))
+	b.add(aMOVB, a64reg(xZR), a64mem(mReg, rt.MIncgo))
+}
+
+// cgoResumeARM64 restores it when the callback returns to C: g.syscallsp
+// = spReg (g.sched.sp), g.syscallpc = pcReg (g.sched.pc), m.incgo; tmp is
+// clobbered.
+func cgoResumeARM64(b *a64prog, rt *Runtime, gReg, mReg, spReg, pcReg, tmp int16) {
+	if rt.MNcgo == 0 {
+		return
+	}
+	b.add(aMOVD, a64reg(pcReg), a64mem(gReg, rt.GSyscallPC))
+	b.add(aMOVD, a64reg(spReg), a64mem(gReg, rt.GSyscallSP))
+	b.add(aMOVD, a64reg(pcReg), a64mem(mReg, rt.MLibcall))
+	b.add(aMOVD, a64reg(spReg), a64mem(mReg, rt.MLibcall+8))
+	b.add(aMOVD, a64reg(gReg), a64mem(mReg, rt.MLibcall+16))
+	b.add(aMOVD, a64imm(1), a64reg(tmp))
+	b.add(aMOVB, a64reg(tmp), a64mem(mReg, rt.MIncgo))
 }
 
 // bailPreemptARM64 is the second test of step 1: a pending preemption

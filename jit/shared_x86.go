@@ -44,7 +44,9 @@ func sharedAMD64(rt *Runtime) (Shared, error) {
 // exitTailAMD64 emits one shared exit, which leaves through ret (a RET,
 // or the jump to the string result's copy).
 func exitTailAMD64(b *x86prog, rt *Runtime, ret func()) *obj.Prog {
-	exit := b.add(xMOVQ, reg(regGAMD64), mem(rFS, rt.TLSG))
+	exit := b.add(obj.ANOP, none, none)
+	cgoDoneAMD64(b, rt)
+	b.add(xMOVQ, reg(regGAMD64), mem(rFS, rt.TLSG))
 	b.add(xMOVQ, reg(rBP), reg(rSP))
 	b.add(xPOPQ, none, reg(rBP))
 	b.add(xXORPS, reg(rX15), reg(rX15))
@@ -69,8 +71,10 @@ func exitTailAMD64(b *x86prog, rt *Runtime, ret func()) *obj.Prog {
 }
 
 // enterAMD64 is step 2 of a trampoline: the frame systemstack_switch's
-// unwinding expects (PUSHQ BP; MOVQ SP, BP), g.sched, g0 in TLS, SP at
-// g0.sched.sp; R13 holds g0 afterwards. It stays inline: a CALL of
+// unwinding expects (PUSHQ BP; MOVQ SP, BP), g.sched, the cgo call state
+// (see Runtime.MNcgo: g.syscallpc and g.syscallsp, m.libcallpc and
+// m.libcallsp as g.sched's pc and sp, m.libcallg = g, m.ncgo+1,
+// m.incgo), g0 in TLS, SP at g0.sched.sp; R13 holds g0 afterwards. It stays inline: a CALL of
 // shared code here cost about 1.4 ns per call, the JMP to the shared
 // exit nothing measurable.
 func enterAMD64(b *x86prog, rt *Runtime) {
@@ -81,8 +85,21 @@ func enterAMD64(b *x86prog, rt *Runtime) {
 	b.add(xMOVQ, reg(regScratchAMD64), mem(regGAMD64, sched+rt.GobufPC))
 	b.add(xMOVQ, reg(rSP), mem(regGAMD64, sched+rt.GobufSP))
 	b.add(xMOVQ, reg(rBP), mem(regGAMD64, sched+rt.GobufBP))
-	b.add(xMOVQ, mem(regGAMD64, rt.GM), reg(regScratchAMD64))
-	b.add(xMOVQ, mem(regScratchAMD64, rt.MG0), reg(regScratchAMD64))
+	if rt.MNcgo != 0 {
+		// R15 (no argument; the zero register only later) holds m.
+		b.add(xMOVQ, reg(regScratchAMD64), mem(regGAMD64, rt.GSyscallPC))
+		b.add(xMOVQ, reg(rSP), mem(regGAMD64, rt.GSyscallSP))
+		b.add(xMOVQ, mem(regGAMD64, rt.GM), reg(rR15))
+		b.add(xMOVQ, reg(regScratchAMD64), mem(rR15, rt.MLibcall))
+		b.add(xMOVQ, reg(rSP), mem(rR15, rt.MLibcall+8))
+		b.add(xMOVQ, reg(regGAMD64), mem(rR15, rt.MLibcall+16))
+		b.add(xINCL, none, mem(rR15, rt.MNcgo))
+		b.add(xMOVB, imm(1), mem(rR15, rt.MIncgo))
+		b.add(xMOVQ, mem(rR15, rt.MG0), reg(regScratchAMD64))
+	} else {
+		b.add(xMOVQ, mem(regGAMD64, rt.GM), reg(regScratchAMD64))
+		b.add(xMOVQ, mem(regScratchAMD64, rt.MG0), reg(regScratchAMD64))
+	}
 	b.add(xMOVQ, reg(regScratchAMD64), mem(rFS, rt.TLSG))
 	b.add(xMOVQ, mem(regScratchAMD64, sched+rt.GobufSP), reg(rSP))
 }
@@ -99,6 +116,53 @@ func exitAMD64(b *x86prog, p *abi.Plan, rt *Runtime) error {
 	b.add(xMOVQ, imm(int64(to)), reg(regScratchAMD64))
 	b.add(xJMP, none, reg(regScratchAMD64))
 	return nil
+}
+
+// cgoDoneAMD64 ends the cgo call state of a fast call, as cgocall does
+// after asmcgocall (g.syscallsp = 0, m.libcallsp = 0, m.ncgo-1, m.incgo
+// = false), while g0 is still the TLS g. R13 is clobbered.
+func cgoDoneAMD64(b *x86prog, rt *Runtime) {
+	if rt.MNcgo == 0 {
+		return
+	}
+	b.add(xMOVQ, imm(0), mem(regGAMD64, rt.GSyscallSP))
+	b.add(xMOVQ, mem(regGAMD64, rt.GM), reg(regScratchAMD64))
+	b.add(xMOVQ, imm(0), mem(regScratchAMD64, rt.MLibcall+8))
+	b.add(xDECL, none, mem(regScratchAMD64, rt.MNcgo))
+	b.add(xMOVB, imm(0), mem(regScratchAMD64, rt.MIncgo))
+}
+
+// cgoLeaveAMD64 is what a fast-entry callback does before it runs Go
+// code on the goroutine (g in gReg, its m in mReg) of the fast call that
+// called C: it suspends that call's cgo state, as cgocallbackg does
+// through exitsyscall, so that the collector (which scans a goroutine
+// with g.syscallsp set from there) and the profiler see a running
+// goroutine (and a stack shrink of its own does not find m.libcallsp
+// set, which the runtime refuses). m.ncgo is left as it is, as
+// cgocallbackg leaves it.
+func cgoLeaveAMD64(b *x86prog, rt *Runtime, gReg, mReg int16) {
+	if rt.MNcgo == 0 {
+		return
+	}
+	b.add(xMOVQ, imm(0), mem(gReg, rt.GSyscallSP))
+	b.add(xMOVQ, imm(0), mem(mReg, rt.MLibcall+8))
+	b.add(xMOVB, imm(0), mem(mReg, rt.MIncgo))
+}
+
+// cgoResumeAMD64 restores the cgo state of the fast call below when the
+// callback returns to C: g.syscallsp and m.libcallsp = spReg (g.sched.sp,
+// where the call's frame is now), g.syscallpc and m.libcallpc = pcReg
+// (g.sched.pc), m.libcallg = g, m.incgo.
+func cgoResumeAMD64(b *x86prog, rt *Runtime, gReg, mReg, spReg, pcReg int16) {
+	if rt.MNcgo == 0 {
+		return
+	}
+	b.add(xMOVQ, reg(pcReg), mem(gReg, rt.GSyscallPC))
+	b.add(xMOVQ, reg(spReg), mem(gReg, rt.GSyscallSP))
+	b.add(xMOVQ, reg(pcReg), mem(mReg, rt.MLibcall))
+	b.add(xMOVQ, reg(spReg), mem(mReg, rt.MLibcall+8))
+	b.add(xMOVQ, reg(gReg), mem(mReg, rt.MLibcall+16))
+	b.add(xMOVB, imm(1), mem(mReg, rt.MIncgo))
 }
 
 // bailPreemptAMD64 is the second test of step 1: a pending preemption

@@ -289,8 +289,10 @@ func count(r *Record, fast bool) {
 
 // unwindFast undoes the fast entry when a panic or Goexit leaves the
 // callback: the C frames below are abandoned (as cgo does), so g0's saved
-// SP goes back above them and the goroutine is unpinned. The TLS g is
-// already the goroutine's.
+// SP goes back above them, the fast call's cgo call state ends (m.ncgo,
+// m.incgo; g.syscallsp and m.libcallsp are already zero while the
+// callback runs) and the
+// goroutine is unpinned. The TLS g is already the goroutine's.
 //
 //go:nocheckptr
 func unwindFast(f *Frame) {
@@ -299,6 +301,12 @@ func unwindFast(f *Frame) {
 	m := word(g, rt.GM)
 	g0 := word(m, rt.MG0)
 	*(*uintptr)(at(g0, rt.GSched+rt.GobufSP)) = f.G0SP
+	if rt.MNcgo != 0 {
+		// The fast call below never returns to end its cgo call state
+		// (the runtime's unwindm does the same for cgocall).
+		*(*int32)(at(m, rt.MNcgo))--
+		*(*bool)(at(m, rt.MIncgo)) = false
+	}
 	locked := (*uint32)(at(m, up.MLockedInt))
 	*locked--
 	if *locked == 0 && *(*uint32)(at(m, up.MLockedExt)) == 0 {
