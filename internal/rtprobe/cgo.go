@@ -35,22 +35,28 @@ const (
 // systemstack_switch, as trampolines do), m.ncgo must be 1
 // and m.incgo true; after it, both zero on the same thread.
 func ProbeCgo(rt *jit.Runtime, call func()) error {
-	v := runtime.Version()
-	found := false
-	for prefix, l := range cgoLayouts {
-		if v == prefix || strings.HasPrefix(v, prefix+".") || strings.HasPrefix(v, prefix+"rc") {
-			rt.MIncgo, rt.MNcgo, rt.MLibcall, found = l.mIncgo, l.mNcgo, l.mLibcall, true
-		}
+	if !cgoLayout(rt) {
+		return fmt.Errorf("no known layout of runtime.m's cgo call state for %s", runtime.Version())
 	}
-	if !found {
-		return fmt.Errorf("no known layout of runtime.m's cgo call state for %s", v)
-	}
-	rt.GSyscallSP, rt.GSyscallPC = gSyscallSP, gSyscallPC
 	err := guarded(func() error { return checkCgo(rt, call) })
 	if err != nil {
 		rt.GSyscallSP, rt.GSyscallPC, rt.MIncgo, rt.MNcgo, rt.MLibcall = 0, 0, 0, 0, 0
 	}
 	return err
+}
+
+// cgoLayout fills rt's cgo call state offsets for the running release,
+// unchecked; false if the release is not in the table.
+func cgoLayout(rt *jit.Runtime) bool {
+	v := runtime.Version()
+	for prefix, l := range cgoLayouts {
+		if v == prefix || strings.HasPrefix(v, prefix+".") || strings.HasPrefix(v, prefix+"rc") {
+			rt.MIncgo, rt.MNcgo, rt.MLibcall = l.mIncgo, l.mNcgo, l.mLibcall
+			rt.GSyscallSP, rt.GSyscallPC = gSyscallSP, gSyscallPC
+			return true
+		}
+	}
+	return false
 }
 
 func checkCgo(rt *jit.Runtime, call func()) error {

@@ -4,8 +4,10 @@
 // running runtime is laid out that way (Probe), and the values that are
 // specific to the process (the TLS g slot, the address of
 // runtime.systemstack_switch, errno's offset from the thread pointer:
-// ErrnoOffset), and the fields a callback's fast entry touches, checked
-// the same way (ProbeUpcall). jit takes the result as a plain jit.Runtime value and
+// ErrnoOffset), the fields a callback's fast entry touches, checked
+// the same way (ProbeUpcall), and the cgo call state a fast call keeps
+// for the profiler and crash reports, checked on a goroutine inside a
+// real cgo call (ProbeCgo). jit takes the result as a plain jit.Runtime value and
 // holds no layout of its own.
 //
 // Every check reads the live process: the current g's stack bounds against

@@ -26,7 +26,11 @@ const (
 	gWaiting      = 4 // _Gwaiting; the collector ors in _Gscan (0x1000) while it holds the g
 )
 
-// Layout returns the layout Probe checks, without the process-specific
-// TLSG and SwitchPC. It is for tools that print trampolines without
+// Layout returns the layout Probe and ProbeCgo check, without the
+// process-specific TLSG and SwitchPC. It is for tools that print trampolines without
 // binding anything; a binding uses what Probe returns.
-func Layout() jit.Runtime { return go126 }
+func Layout() jit.Runtime {
+	rt := go126
+	cgoLayout(&rt)
+	return rt
+}
