@@ -55,12 +55,11 @@ func TestProfileNamesGoCaller(t *testing.T) {
 		t.Logf("blocking=%v: %d samples, %d (%.1f%%) name profileLoop, %d (%.1f%%) are _ExternalCode/_System",
 			blocking, total, named, 100*share, external, 100*float64(external)/float64(total))
 	}
-	// cgo names the caller in about every sample; so must the fast path
-	// (the rest are the collector and the profiler's own threads).
-	for blocking, share := range shares {
-		if share < 0.75 {
-			t.Errorf("blocking=%v: only %.1f%% of the samples name the Go caller", blocking, 100*share)
-		}
+	// cgo names the caller in most samples (about 95% here; fewer under
+	// -race, whose own C code the profiler cannot unwind); so must the
+	// fast path. The rest are the collector and the profiler's own threads.
+	if share := shares[false]; share < 0.75 {
+		t.Errorf("fast path: only %.1f%% of the samples name the Go caller (through cgocall: %.1f%%)", 100*share, 100*shares[true])
 	}
 }
 
