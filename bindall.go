@@ -52,7 +52,7 @@ func (l *Library) BindAll(ptrToStruct any) error {
 		cfg    config
 		p      *prepared
 	}
-	var todo []pending
+	todo := make([]pending, 0, st.NumField())
 	for i := range st.NumField() {
 		f := st.Field(i)
 		tag, tagged := f.Tag.Lookup("jitffi")

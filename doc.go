@@ -69,8 +69,8 @@
 // library.go (Open, Library), bind.go (Bind, BindAddr: orchestration
 // only), options.go (Option, the environment variables), errors.go, path.go
 // (Path, PathOf, Describe, FastPathError), engine.go (the one choice of
-// path, the start-up check, the record and the registry), fast.go (the
-// code cache), errno.go and callback.go (NewCallback; the Go half of the
+// path, the start-up check, the record, the registry and the cache of
+// prepared signatures), fast.go (the code cache), errno.go and callback.go (NewCallback; the Go half of the
 // callback entries is internal/upcall). Go-type checking and inference live in
 // internal/gotype.
 //
