@@ -34,7 +34,8 @@ type Library struct {
 	// dropped when the list has doubled since it was last swept (see add),
 	// which costs less than a cleanup per binding.
 	live      []weak.Pointer[record]
-	liveSwept int // len(live) after the last sweep
+	liveSwept int    // len(live) after the last sweep
+	symBuf    []byte // the NUL-terminated name dlsym is called with
 
 	decls atomic.Pointer[sig.Decls] // what CDef declared (cdef.go); nil before
 }
@@ -84,11 +85,46 @@ func (l *Library) lookup(name string) (uintptr, error) {
 	}
 	runtime.LockOSThread() // dlsym and dlerror on one thread
 	defer runtime.UnlockOSThread()
+	if addr := l.dlsym(name); addr != 0 {
+		return addr, nil
+	}
+	// Not found (or no direct call): purego's Dlsym looks again and
+	// reads dlerror for the message.
 	addr, err := purego.Dlsym(l.handle, name)
 	if err != nil {
 		return 0, fmt.Errorf("jitffi: symbol %s: %w: %w", name, ErrNoSymbol, err)
 	}
 	return addr, nil
+}
+
+// libcDlsym is the address of the C library's dlsym, found once; 0 if
+// it cannot be.
+var libcDlsym = sync.OnceValue(func() uintptr {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	addr, err := purego.Dlsym(purego.RTLD_DEFAULT, "dlsym")
+	if err != nil {
+		return 0
+	}
+	return addr
+})
+
+// dlsym calls the C library's dlsym directly through the slow path's
+// call stub (runtime.cgocall, as purego's Dlsym does, without its
+// reflection and allocations), with the name copied NUL-terminated into
+// the library's buffer. It returns 0 when the symbol is not found or the
+// direct call is not available. l.mu is held, for the buffer.
+func (l *Library) dlsym(name string) uintptr {
+	fn := libcDlsym()
+	if fn == 0 {
+		return 0
+	}
+	l.symBuf = append(append(l.symBuf[:0], name...), 0)
+	addr, _ := fallback.Call2(fn, l.handle, unsafe.Pointer(&l.symBuf[0]))
+	if cap(l.symBuf) > 1024 {
+		l.symBuf = nil // do not keep a long name's buffer
+	}
+	return addr
 }
 
 // Close unloads the library. Every func bound from it panics with an error

@@ -369,3 +369,26 @@ func resultValue(r abi.Result, t reflect.Type, ret, fret uint64) reflect.Value {
 	}
 	return v
 }
+
+// rawFrames pools the frames of Call2.
+var rawFrames = sync.Pool{New: func() any { return new(frame) }}
+
+// Call2 calls the C function at fn with two integer arguments, the second
+// the address of Go memory (kept alive until C returns), through
+// runtime.cgocall as every slow call is, and returns its integer result:
+// the root package's own calls (dlsym), which reflection would make
+// several times dearer. It allocates nothing. ok is false where there is
+// no call stub.
+func Call2(fn, a0 uintptr, a1 unsafe.Pointer) (r uintptr, ok bool) {
+	if !haveStub {
+		return 0, false
+	}
+	f := rawFrames.Get().(*frame)
+	*f = frame{fn: fn}
+	f.ints[0], f.ints[1] = uint64(a0), uint64(uintptr(a1))
+	runtime_cgocall(callStubABI0, unsafe.Pointer(f))
+	runtime.KeepAlive(a1)
+	r = uintptr(f.ret)
+	rawFrames.Put(f)
+	return r, true
+}
