@@ -363,6 +363,20 @@ func TestStringBailout(t *testing.T) {
 		t.Errorf("slow-path calls: %d after a string of %d bytes, %d after one of %d; want %d and %d",
 			slow1-slow0, len(short), slow2-slow1, len(long), 0, 1)
 	}
+	// The same for each string of fx_str_many, those Go passes on its
+	// stack (s3 to s5 on amd64, s5 on arm64) included.
+	for i := range 6 {
+		for _, n := range []int{jit.StringMax, jit.StringMax + 1} {
+			args := []string{"a", "b", "c", "d", "e", "f"}
+			args[i] = strBytes(n, uint64(i))
+			_, slow0 := Counts(fast.many)
+			fast.many(args[0], 0, args[1], 1, args[2], 2, args[3], 3, args[4], 4, args[5])
+			_, slow1 := Counts(fast.many)
+			if want := uint64(n - jit.StringMax); slow1-slow0 != want {
+				t.Errorf("string %d of %d bytes: %d slow-path calls, want %d", i, n, slow1-slow0, want)
+			}
+		}
+	}
 }
 
 func TestStringAllocs(t *testing.T) {
