@@ -97,18 +97,12 @@ func CanCallback(p *abi.Plan) error {
 		if a.GoAs == abi.GoSlice {
 			return fmt.Errorf("parameter %d: a Go slice cannot receive a C pointer (use unsafe.Pointer or *T)", i)
 		}
-		if a.Struct != nil {
-			return fmt.Errorf("parameter %d: structs by value in callbacks are not supported yet", i)
-		}
 	}
-	if p.Result.Struct != nil {
-		return fmt.Errorf("struct results of callbacks are not supported yet")
+	if p.Result.Kind != sig.Void && p.Result.Struct == nil && p.Result.Go.Class == abi.Stack {
+		return fmt.Errorf("jit: BUG: a scalar result on Go's stack")
 	}
-	if p.Result.Kind != sig.Void && p.Result.Go.Class == abi.Stack {
-		return fmt.Errorf("the result does not fit Go's result registers")
-	}
-	if p.GoStack > CallbackStackMax {
-		return fmt.Errorf("the Go arguments need %d bytes of stack, more than the %d a callback supports", p.GoStack, CallbackStackMax)
+	if n := p.GoStack + cbResultStack(p); n > CallbackStackMax {
+		return fmt.Errorf("the Go arguments and result need %d bytes of stack, more than the %d a callback supports", n, CallbackStackMax)
 	}
 	return nil
 }
@@ -155,20 +149,54 @@ func CallbackStubs(arch abi.Arch, slots []uint64) ([]byte, error) {
 const StubSize = 16
 
 // cbCounts packs the frame's nstack word: the bytes of Go stack-assigned
-// arguments (bits 0-31) and the numbers of Go integer (32-39) and float
-// (40-47) argument registers the call uses.
+// arguments (bits 0-15) and results (16-31), the numbers of Go integer
+// (32-39) and float (40-47) argument registers the call uses, and, in
+// bits 48-55, 1 when the result is a struct, whose registers (all of
+// them) and stack bytes callGo stores back into the frame.
 func cbCounts(p *abi.Plan) int64 {
 	var ints, floats int
-	for _, a := range p.Args {
-		switch a.Go.Class {
+	use := func(l abi.Loc) {
+		switch l.Class {
 		case abi.Int:
-			ints = max(ints, a.Go.Reg+1)
+			ints = max(ints, l.Reg+1)
 		case abi.Float:
-			floats = max(floats, a.Go.Reg+1)
+			floats = max(floats, l.Reg+1)
 		}
 	}
-	return int64(p.GoStack) | int64(ints)<<32 | int64(floats)<<40
+	for _, a := range p.Args {
+		if a.Struct != nil {
+			for _, l := range a.Struct.Go {
+				use(l.Loc)
+			}
+			continue
+		}
+		use(a.Go)
+	}
+	var structRes int64
+	if p.Result.Struct != nil {
+		structRes = 1
+	}
+	return int64(p.GoStack) | int64(cbResultStack(p))<<16 | int64(ints)<<32 | int64(floats)<<40 | structRes<<48
 }
+
+// cbResultStack is the size of the Go result on the stack: a struct
+// result Go returns in memory, after the arguments (Result.Go.Off is
+// p.GoStack), rounded up to words, which callGo copies.
+func cbResultStack(p *abi.Plan) int {
+	if s := p.Result.Struct; s != nil && s.Go == nil {
+		return p.Result.Go.Off - p.GoStack + alignUp(s.Size, 8)
+	}
+	return 0
+}
+
+// The staging area of struct pieces, in the entry's own frame just above
+// the callback frame (the Go side never sees it): C's register pieces of
+// one struct argument, or the pieces of a struct result built from Go's
+// registers, in C's layout. 32 bytes: an arm64 HFA of four doubles.
+const (
+	cbStage    = CBFrameLen
+	cbStageLen = 32
+)
 
 // goPointers lists the Go locations of the arguments that are Go pointers
 // the collector must see: pointers, and the data pointers of slices.

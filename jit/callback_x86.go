@@ -21,9 +21,9 @@ const (
 )
 
 // cbFrameAMD64 is the size of the entry's frame below its saved registers:
-// the callback frame, padded so that SP is 16-aligned (C enters with SP =
+// the callback frame and the staging area of struct pieces, padded so that SP is 16-aligned (C enters with SP =
 // 8 mod 16; six pushes later it is 0 mod 16 minus 8).
-const cbFrameAMD64 = (CBFrameLen+15)&^15 + 8
+const cbFrameAMD64 = (CBFrameLen+cbStageLen+15)&^15 + 8
 
 // callbackAMD64 lowers the entry of callbacks of p. C calls the slot's
 // stub, which jumps here with R11 = the slot's address:
@@ -90,6 +90,9 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	b.add(xMOVQ, reg(rR11), mem(rSP, CBSlot))
 	b.add(xMOVQ, imm(cbCounts(p)), reg(rAX)) // RAX is no C argument of a non-variadic callee
 	b.add(xMOVQ, reg(rAX), mem(rSP, CBNStack))
+	if s := p.Result.Struct; s != nil && s.Pass == abi.Indirect {
+		b.add(xMOVQ, reg(rDI), mem(rSP, CBHidden)) // C's result buffer
+	}
 
 	// 1. Arguments.
 	for i, a := range p.Args {
@@ -210,6 +213,9 @@ func cbGoSlot(l abi.Loc) (int32, error) {
 
 // cbArgAMD64 stores one C argument into its Go slot of the frame.
 func cbArgAMD64(b *x86prog, a abi.Arg) error {
+	if a.Struct != nil {
+		return cbStructArgAMD64(b, a)
+	}
 	off, err := cbGoSlot(a.Go)
 	if err != nil {
 		return err
@@ -251,6 +257,9 @@ func cbResultAMD64(b *x86prog, p *abi.Plan) error {
 	r := p.Result
 	if r.Kind == sig.Void {
 		return nil
+	}
+	if r.Struct != nil {
+		return cbStructResultAMD64(b, p)
 	}
 	off, err := cbGoSlot(r.Go)
 	if err != nil {

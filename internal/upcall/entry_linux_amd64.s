@@ -90,12 +90,14 @@ loop:
 	RET
 
 // callGo calls the Go func fn (a funcval) with Go's register ABI, taking
-// its arguments from the callback frame and storing its result register
-// back (a callback's result is one scalar: AX or X0). The Go stack-assigned
+// its arguments from the callback frame and storing its result back: AX
+// and X0, and for a struct result every result register and the
+// stack-assigned result bytes. The Go stack-assigned
 // arguments are copied to 0(SP): the callee's argument area, which the
 // collector scans with the callee's own argument map (as with
 // reflectcall's callN). The frame's nstack word packs the bytes of stack
-// arguments (bits 0-31) and the numbers of integer (32-39) and float
+// arguments (bits 0-15) and results (16-31), the struct-result flag
+// (byte 6) and the numbers of integer (32-39) and float
 // (40-47) argument registers, so that only those are loaded.
 //
 // func callGo(fn unsafe.Pointer, fr uintptr)
@@ -103,7 +105,7 @@ TEXT ·callGo(SB), 0, $1024-16
 	NO_LOCAL_POINTERS
 	MOVQ	fr+8(FP), R12
 	MOVQ	32(R12), R13	// packed counts
-	MOVL	R13, CX
+	MOVWQZX	R13, CX
 	SHRQ	$3, CX
 	LEAQ	304(R12), SI
 	MOVQ	SP, DI
@@ -204,6 +206,48 @@ call:
 	MOVQ	fr+8(FP), R12
 	MOVQ	AX, 48(R12)
 	MOVSD	X0, 176(R12)
+	CMPB	38(R12), $0	// a struct result
+	JNE	structres
+	RET
+structres:
+	// Every result register, and the stack-assigned result, which follows
+	// the arguments at 0(SP).
+	MOVQ	BX, 56(R12)
+	MOVQ	CX, 64(R12)
+	MOVQ	DI, 72(R12)
+	MOVQ	SI, 80(R12)
+	MOVQ	R8, 88(R12)
+	MOVQ	R9, 96(R12)
+	MOVQ	R10, 104(R12)
+	MOVQ	R11, 112(R12)
+	MOVSD	X1, 184(R12)
+	MOVSD	X2, 192(R12)
+	MOVSD	X3, 200(R12)
+	MOVSD	X4, 208(R12)
+	MOVSD	X5, 216(R12)
+	MOVSD	X6, 224(R12)
+	MOVSD	X7, 232(R12)
+	MOVSD	X8, 240(R12)
+	MOVSD	X9, 248(R12)
+	MOVSD	X10, 256(R12)
+	MOVSD	X11, 264(R12)
+	MOVSD	X12, 272(R12)
+	MOVSD	X13, 280(R12)
+	MOVSD	X14, 288(R12)
+	MOVWQZX	34(R12), CX	// bytes of stack results
+	SHRQ	$3, CX
+	JZ	done
+	MOVWQZX	32(R12), AX	// bytes of stack arguments
+	LEAQ	(SP)(AX*1), SI
+	LEAQ	304(R12)(AX*1), DI
+results:
+	MOVQ	(SI), AX
+	MOVQ	AX, (DI)
+	ADDQ	$8, SI
+	ADDQ	$8, DI
+	DECQ	CX
+	JNZ	results
+done:
 	RET
 
 // func fastEntryAddr() uintptr
