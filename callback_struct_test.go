@@ -16,12 +16,12 @@ import (
 // every field, and checks every field of the structs they return.
 
 type (
-	cbsC1   struct{ X int8 }
-	cbsF1   struct{ X float32 }
-	cbsB3   struct{ A, B, C uint8 }
-	cbsII   struct{ Quot, Rem int32 }
-	cbsDD   struct{ X, Y float64 }
-	cbsDI   struct {
+	cbsC1 struct{ X int8 }
+	cbsF1 struct{ X float32 }
+	cbsB3 struct{ A, B, C uint8 }
+	cbsII struct{ Quot, Rem int32 }
+	cbsDD struct{ X, Y float64 }
+	cbsDI struct {
 		D float64
 		I int32
 	}

@@ -9,13 +9,13 @@ import (
 )
 
 // The arm64 callback entry's frame, from SP up: the callback frame (CB*
-// offsets), then the registers AAPCS64 makes callee-saved, which Go code
+// offsets), the staging area of struct pieces, then the registers AAPCS64 makes callee-saved, which Go code
 // clobbers, then the frame record (R29, LR) that R29 points to.
 const (
-	cbSavedA64  = CBFrameLen        // R19-R28
-	cbFSavedA64 = cbSavedA64 + 10*8 // F8-F15
-	cbRecordA64 = cbFSavedA64 + 8*8 // R29, R30
-	cbFrameA64  = cbRecordA64 + 16  // C's stack arguments start here
+	cbSavedA64  = cbStage + cbStageLen // R19-R28
+	cbFSavedA64 = cbSavedA64 + 10*8    // F8-F15
+	cbRecordA64 = cbFSavedA64 + 8*8    // R29, R30
+	cbFrameA64  = cbRecordA64 + 16     // C's stack arguments start here
 )
 
 // Registers of the arm64 entry: R9 and F16 are scratch (caller-saved
@@ -41,6 +41,7 @@ var (
 //		| C stack arguments         | cbFrameA64+off(SP)
 //		| R29, LR (frame record)    | <- R29
 //		| F8-F15, R19-R28           | callee-saved in C
+//		| struct staging area       | cbStage(SP)
 //		| callback frame            | CB* offsets from SP
 //		+---------------------------+ <- SP, 16-aligned
 //
@@ -78,6 +79,9 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add(aMOVD, a64reg(xr(17)), a64mem(xRSP, CBSlot))
 	b.add(aMOVD, a64imm(cbCounts(p)), a64reg(cbTmpA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, CBNStack))
+	if s := p.Result.Struct; s != nil && s.Pass == abi.Indirect {
+		b.add(aMOVD, a64reg(xr(8)), a64mem(xRSP, CBHidden)) // C's result buffer
+	}
 
 	// 1. Arguments.
 	for i, a := range p.Args {
@@ -189,6 +193,9 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 
 // cbArgARM64 stores one C argument into its Go slot of the frame.
 func cbArgARM64(b *a64prog, a abi.Arg) error {
+	if a.Struct != nil {
+		return cbStructArgARM64(b, a)
+	}
 	off, err := cbGoSlot(a.Go)
 	if err != nil {
 		return err
@@ -237,6 +244,9 @@ func cbResultARM64(b *a64prog, p *abi.Plan) error {
 	r := p.Result
 	if r.Kind == sig.Void {
 		return nil
+	}
+	if r.Struct != nil {
+		return cbStructResultARM64(b, p)
 	}
 	off, err := cbGoSlot(r.Go)
 	if err != nil {

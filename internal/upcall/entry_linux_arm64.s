@@ -79,11 +79,12 @@ back:
 	B	(R2)
 
 // callGo calls the Go func fn (a funcval) with Go's register ABI, taking
-// its arguments from the callback frame and storing its result register
-// back (a callback's result is one scalar: R0 or F0). The Go
-// stack-assigned arguments are copied to 8(RSP): the callee's argument
-// area, which the collector scans with the callee's own argument map (as
-// with reflectcall's callN). Unlike amd64 it loads all 16 integer and 16
+// its arguments from the callback frame and storing its result back: R0
+// and F0, and for a struct result (byte 6 of the frame's nstack word,
+// jit.cbCounts) every result register and the stack-assigned result
+// bytes. The Go stack-assigned arguments are copied to 8(RSP): the
+// callee's argument area, which the collector scans with the callee's own
+// argument map (as with reflectcall's callN). Unlike amd64 it loads all 16 integer and 16
 // float argument registers, eight LDPs each way: the unused ones hold
 // whatever the frame holds, which the callee never reads.
 //
@@ -91,7 +92,7 @@ back:
 TEXT ·callGo(SB), 0, $1024-16
 	NO_LOCAL_POINTERS
 	MOVD	fr+8(FP), R20
-	MOVWU	32(R20), R3	// bytes of stack arguments, a multiple of 8 (jit.cbCounts)
+	MOVHU	32(R20), R3	// bytes of stack arguments, a multiple of 8 (jit.cbCounts)
 	LSR	$3, R3, R3
 	ADD	$304, R20, R4
 	ADD	$8, RSP, R5
@@ -127,6 +128,44 @@ regs:
 	MOVD	fr+8(FP), R20
 	MOVD	R0, 48(R20)
 	FMOVD	F0, 176(R20)
+	MOVBU	38(R20), R16	// a struct result
+	CBNZ	R16, structres
+	RET
+structres:
+	// Every result register, and the stack-assigned result, which follows
+	// the arguments at 8(RSP).
+	STP	(R0, R1), 48(R20)
+	STP	(R2, R3), 64(R20)
+	STP	(R4, R5), 80(R20)
+	STP	(R6, R7), 96(R20)
+	STP	(R8, R9), 112(R20)
+	STP	(R10, R11), 128(R20)
+	STP	(R12, R13), 144(R20)
+	STP	(R14, R15), 160(R20)
+	FSTPD	(F0, F1), 176(R20)
+	FSTPD	(F2, F3), 192(R20)
+	FSTPD	(F4, F5), 208(R20)
+	FSTPD	(F6, F7), 224(R20)
+	FSTPD	(F8, F9), 240(R20)
+	FSTPD	(F10, F11), 256(R20)
+	FSTPD	(F12, F13), 272(R20)
+	FSTPD	(F14, F15), 288(R20)
+	MOVHU	34(R20), R3	// bytes of stack results
+	LSR	$3, R3, R3
+	CBZ	R3, done
+	MOVHU	32(R20), R4	// bytes of stack arguments
+	ADD	$8, RSP, R5
+	ADD	R4, R5, R5
+	ADD	$304, R20, R6
+	ADD	R4, R6, R6
+results:
+	MOVD	(R5), R7
+	MOVD	R7, (R6)
+	ADD	$8, R5, R5
+	ADD	$8, R6, R6
+	SUB	$1, R3, R3
+	CBNZ	R3, results
+done:
 	RET
 
 // func fastEntryAddr() uintptr
