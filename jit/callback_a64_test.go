@@ -32,14 +32,14 @@ func TestCallbackEntryARM64(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", src, err, l)
 		}
 		for _, w := range []string{
-			"sub sp, sp, #0x3d0",
-			"str x19, [sp,#816]", "str x28, [sp,#888]", "str d8, [sp,#896]", "str d15, [sp,#952]",
-			"str x29, [sp,#960]", "str x30, [sp,#968]", "add x29, sp, #0x3c0",
+			"sub sp, sp, #0x3f0",
+			"str x19, [sp,#848]", "str x28, [sp,#920]", "str d8, [sp,#928]", "str d15, [sp,#984]",
+			"str x29, [sp,#992]", "str x30, [sp,#1000]", "add x29, sp, #0x3e0",
 			"str x17, [sp]",
 			"adr x9, .+0xc\nstr x9, [sp,#8]\nb ", // back, three instructions on
 			"mov sp, x0",                         // back: onto the C stack again
-			"ldr x29, [sp,#960]",                 // epilogue
-			"add sp, sp, #0x3d0", "ret",
+			"ldr x29, [sp,#992]",                 // epilogue
+			"add sp, sp, #0x3f0", "ret",
 		} {
 			if !strings.Contains(l, w+"\n") && !strings.HasSuffix(w, " ") || !strings.Contains(l, w) {
 				t.Errorf("%s: no %q in\n%s", src, w, l)
