@@ -21,7 +21,8 @@ var (
 )
 
 // TestABIFuzzCallback is the differential ABI fuzzer for callbacks. For
-// random scalar signatures (package abifuzz, GenerateCallbacks) one C
+// random signatures of scalars and structs by value, as parameters and
+// results (package abifuzz, GenerateCallbacks), one C
 // library is compiled at test time; its function cb_<seed>_<i> calls the
 // callback it is given with constant argument sets (narrow integers and
 // floats partly passed through wider C types, so that their upper bits
@@ -116,8 +117,8 @@ func TestABIFuzzCallback(t *testing.T) {
 		t.Logf("callbacks not implemented on %s: NewCallback refused all %d signatures, the first with: %v", runtime.GOARCH, len(cases), f.unsupported)
 		return
 	}
-	t.Logf("seed %d: %d callback signatures (%d parameters, %d passed wider with dirty upper bits, %d spilling to the C stack, %d to the Go stack), %d argument sets, %d callback calls (%d fast entry, %d standard; counted: %v; %d default outer calls bailed out); build %v, total %v",
-		seed, len(cases), f.params, f.wide, f.spilled, f.goSpilled, len(cases)*sets, f.calls[0]+f.calls[1], f.calls[0], f.calls[1], traceEnabled, f.bailouts,
+	t.Logf("seed %d: %d callback signatures (%d parameters, %d of them structs, %d passed wider with dirty upper bits, %d spilling to the C stack, %d to the Go stack; %d struct results), %d argument sets, %d callback calls (%d fast entry, %d standard; counted: %v; %d default outer calls bailed out); build %v, total %v",
+		seed, len(cases), f.params, f.structArgs, f.wide, f.spilled, f.goSpilled, f.structResults, len(cases)*sets, f.calls[0]+f.calls[1], f.calls[0], f.calls[1], traceEnabled, f.bailouts,
 		built.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	if f.failures > 0 {
 		t.Errorf("%d failures in %d of %d callback signatures (seed %d); reproduce the batch with\n\tgo test -run TestABIFuzzCallback -abifuzz.seed=%d -abifuzz.cbn=%d -abifuzz.cbsets=%d .",
@@ -149,6 +150,7 @@ type cbfuzzRun struct {
 
 	ran, params, wide, spilled int
 	goSpilled                  int    // cases with Go stack-assigned arguments
+	structArgs, structResults  int    // struct parameters, struct results
 	calls                      [2]int // callback calls by the entry expected
 	bailouts                   int    // default outer calls that bailed out to the slow path
 	failures, reports          int
@@ -199,6 +201,14 @@ func (f *cbfuzzRun) run(lib *Library, c *abifuzz.CallbackCase) {
 	if cbfuzzGoSpills(c) {
 		f.goSpilled++
 	}
+	for _, st := range c.Structs {
+		if st != nil {
+			f.structArgs++
+		}
+	}
+	if c.ResultStruct != nil {
+		f.structResults++
+	}
 	var st cbfuzzCall
 	fn := reflect.MakeFunc(c.FuncType(), func(in []reflect.Value) []reflect.Value {
 		k := st.calls
@@ -209,6 +219,10 @@ func (f *cbfuzzRun) run(lib *Library, c *abifuzz.CallbackCase) {
 		}
 		for i, v := range in {
 			got, want := abifuzz.Bits(v.Interface()), c.Want(k, i, f.buf)
+			if got != want && c.Structs[i] != nil {
+				st.bad = append(st.bad, fmt.Sprintf("set %d, arg %d %v: got %s, want %s", k, i, c.Sig.Params[i], abifuzz.Format(v.Interface()), abifuzz.Format(c.Sets[k].StructArgs[i])))
+				continue
+			}
 			if got != want {
 				what := ""
 				if c.Wide[i] {
@@ -286,7 +300,11 @@ func (f *cbfuzzRun) run(lib *Library, c *abifuzz.CallbackCase) {
 			fmt.Fprintf(&b, "  Go received: %s\n", s)
 		}
 		for k := range c.Sets {
-			if mask&(1<<k) != 0 {
+			switch {
+			case mask&(1<<k) == 0:
+			case c.ResultStruct != nil:
+				fmt.Fprintf(&b, "  C got back for set %d: leaf %d of the struct wrong, want %s\n", k, f.got[k]-1, abifuzz.Format(c.ResultValue(k).Interface()))
+			default:
 				fmt.Fprintf(&b, "  C got back for set %d: %#x, want %#x (%s)%s\n", k, f.got[k], c.Sets[k].Result,
 					abifuzz.Format(c.ResultValue(k).Interface()), map[bool]string{true: " read as int32_t", false: ""}[c.WideResult])
 			}

@@ -27,7 +27,8 @@ const CallbackBufSize = 256
 // fn returns with the set's result bit for bit. It returns a mask with
 // bit k set when set k's result differed, and leaves the result word it
 // got for set k in fz_cb_got[k] (floats as their bits, integers extended
-// as their C type says).
+// as their C type says; for a struct result, 0 or 1 + the index of the
+// first wrong leaf).
 //
 // Some parameters are passed through a wider C type than the signature
 // says (Wide): a narrow integer as a uint64_t whose upper bits are random
@@ -46,9 +47,14 @@ type CallbackCase struct {
 	Result     *Scalar // nil for void
 	Wide       []bool  // by parameter: passed through a wider C type
 	WideResult bool
-	Sets       []CallbackSet
-	Sig        *sig.Signature
-	C          string // the C definition of the function
+	// Structs holds, by parameter, the struct type of a struct parameter
+	// (whose Params entry has Kind sig.Struct and the struct's Go type),
+	// nil for a scalar; ResultStruct likewise for the result.
+	Structs      []*Struct
+	ResultStruct *Struct
+	Sets         []CallbackSet
+	Sig          *sig.Signature
+	C            string // the C definition of the function
 }
 
 // CallbackSet is one set of argument values and the result the callback
@@ -64,6 +70,12 @@ type CallbackSet struct {
 	Dirty []uint64
 	// Result is the word of the value the callback returns (Bits).
 	Result uint64
+	// StructArgs holds, by parameter, the value of a struct parameter
+	// (nil for a scalar; Args holds its Bits, a digest); ResultValue is
+	// the value of a struct result. C builds a struct argument, and
+	// checks a struct result, leaf by leaf from their leaf words.
+	StructArgs   []any
+	ResultStruct any
 }
 
 // Want returns the word the callback must receive as parameter i of set
@@ -81,6 +93,9 @@ func (c *CallbackCase) Want(k, i int, buf uintptr) uint64 {
 func (c *CallbackCase) ResultValue(k int) reflect.Value {
 	if c.Result == nil {
 		return reflect.Value{}
+	}
+	if c.ResultStruct != nil {
+		return reflect.ValueOf(c.Sets[k].ResultStruct)
 	}
 	return reflect.ValueOf(c.Result.fromChecksum(c.Sets[k].Result))
 }
@@ -139,7 +154,25 @@ func GenerateCallback(seed uint64, i, sets int) CallbackCase {
 		n = r.IntN(MaxParams + 1)
 	}
 	c.Sig = &sig.Signature{Result: sig.Type{Kind: sig.Void}}
+	// Structs are drawn from a stream of their own, so that the scalar
+	// cases of every seed stay what they were before structs existed.
+	sg := &structGen{
+		r:    rand.New(rand.NewPCG(seed^0xCA11_5712, uint64(i))),
+		name: c.Name + "_s", cb: true,
+	}
+	sg.on = sg.r.IntN(3) == 0
+	g := &gen{profile: prof}
+	goStack := 0 // a bound of the Go stack the arguments and result need
 	for range n {
+		if st := cbStructMaybe(sg, g, false, &goStack); st != nil {
+			c.Params = append(c.Params, Scalar{Kind: sig.Struct, Go: st.GoType()})
+			c.Sig.Params = append(c.Sig.Params, st.Sig())
+			c.Wide = append(c.Wide, false)
+			c.Structs = append(c.Structs, st)
+			continue
+		}
+		goStack += 24
+		c.Structs = append(c.Structs, nil)
 		k := prof.kinds[r.IntN(len(prof.kinds))]
 		s := Scalar{Kind: k}
 		if k == sig.Ptr {
@@ -151,7 +184,11 @@ func GenerateCallback(seed uint64, i, sets int) CallbackCase {
 		c.Sig.Params = append(c.Sig.Params, s.Sig())
 		c.Wide = append(c.Wide, widenable(k) && r.IntN(3) != 0)
 	}
-	if r.IntN(len(resultKinds)+1) > 0 {
+	if st := cbStructMaybe(sg, g, true, &goStack); st != nil {
+		c.Result = &Scalar{Kind: sig.Struct, Go: st.GoType()}
+		c.ResultStruct = st
+		c.Sig.Result = st.Sig()
+	} else if r.IntN(len(resultKinds)+1) > 0 {
 		k := resultKinds[r.IntN(len(resultKinds))]
 		res := Scalar{Kind: k, Go: reflect.TypeFor[uintptr]()}
 		if k != sig.Ptr {
@@ -168,6 +205,84 @@ func GenerateCallback(seed uint64, i, sets int) CallbackCase {
 	return c
 }
 
+// cbGoStackMax bounds what the struct parameters and result of a callback
+// case may take of Go's stack (the callback frame has 512 bytes for the
+// stack-assigned arguments and result), counting each parameter as if it
+// were stack-assigned: 24 bytes for a scalar, a struct's size rounded up
+// to words.
+const cbGoStackMax = 512
+
+// cbStructMaybe draws a struct parameter or result for some slots of the
+// cases with structs (as for the fuzzer of trampolines), within
+// cbGoStackMax.
+func cbStructMaybe(sg *structGen, g *gen, result bool, goStack *int) *Struct {
+	st := sg.maybe(g, result)
+	if st == nil {
+		return nil
+	}
+	s, ok := st.(*Struct)
+	if !ok {
+		return nil
+	}
+	n := (s.Sig().Size() + 7) &^ 7
+	if *goStack+n > cbGoStackMax-24 { // room for a scalar result
+		return nil
+	}
+	*goStack += n
+	return s
+}
+
+// leafWords lists the words (Bits) of the scalar leaves of a struct or
+// array value, in declaration order.
+func leafWords(v reflect.Value, out *[]uint64) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			leafWords(v.Field(i), out)
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			leafWords(v.Index(i), out)
+		}
+	default:
+		*out = append(*out, Bits(v.Interface()))
+	}
+}
+
+// leafExprs lists the C lvalues of the scalar leaves of a value of type t
+// written expr, with their scalar types.
+func leafExprs(t Type, expr string, out *[]string, kinds *[]Scalar) {
+	switch t := t.(type) {
+	case *Struct:
+		for i, f := range t.Fields {
+			leafExprs(f, fmt.Sprintf("%s.f%d", expr, i), out, kinds)
+		}
+	case *Array:
+		for i := range t.Len {
+			leafExprs(t.Elem, fmt.Sprintf("%s[%d]", expr, i), out, kinds)
+		}
+	case Scalar:
+		*out = append(*out, expr)
+		*kinds = append(*kinds, t)
+	}
+}
+
+// leafWord is the C expression of the word of a scalar leaf, as Bits
+// gives it in Go.
+func leafWord(s Scalar, expr string) string {
+	switch {
+	case s.Kind.IsSigned():
+		return "(uint64_t)(int64_t)" + expr
+	case s.Kind == sig.F32:
+		return "fz_f32(" + expr + ")"
+	case s.Kind == sig.F64:
+		return "fz_f64(" + expr + ")"
+	case s.Kind == sig.Ptr:
+		return "(uint64_t)(uintptr_t)" + expr
+	}
+	return "(uint64_t)" + expr
+}
+
 // widenable reports whether a parameter of kind k can be passed through a
 // wider C type that takes the same register or stack slot.
 func widenable(k sig.Kind) bool {
@@ -176,8 +291,13 @@ func widenable(k sig.Kind) bool {
 
 func (c *CallbackCase) drawSet(r *rand.Rand) CallbackSet {
 	n := len(c.Params)
-	s := CallbackSet{Args: make([]uint64, n), InBuf: make([]bool, n), Dirty: make([]uint64, n)}
+	s := CallbackSet{Args: make([]uint64, n), InBuf: make([]bool, n), Dirty: make([]uint64, n), StructArgs: make([]any, n)}
 	for i, p := range c.Params {
+		if st := c.structOf(i); st != nil {
+			s.StructArgs[i] = st.value(r)
+			s.Args[i] = Bits(s.StructArgs[i])
+			continue
+		}
 		switch p.Go.Kind() {
 		case reflect.UnsafePointer, reflect.Pointer:
 			// NULL, or an address in fz_cbbuf (aligned for *uint64).
@@ -200,7 +320,11 @@ func (c *CallbackCase) drawSet(r *rand.Rand) CallbackSet {
 			s.Dirty[i] = r.Uint64()&^mask | s.Args[i]&mask
 		}
 	}
-	if c.Result != nil {
+	switch {
+	case c.ResultStruct != nil:
+		s.ResultStruct = c.ResultStruct.value(r)
+		s.Result = Bits(s.ResultStruct)
+	case c.Result != nil:
 		s.Result = Bits(c.Result.value(r))
 	}
 	return s
@@ -238,6 +362,14 @@ func argExpr(s Scalar, w string, wide bool) string {
 	return "(" + s.CType() + ")" + w
 }
 
+// structOf is the struct type of parameter i, nil for a scalar.
+func (c *CallbackCase) structOf(i int) *Struct {
+	if i < len(c.Structs) {
+		return c.Structs[i]
+	}
+	return nil
+}
+
 // source returns the C definition of the case: a table with a row of
 // words for each set, the words of the arguments as C passes them and
 // last the word of the expected result, and a loop calling the callback
@@ -245,12 +377,41 @@ func argExpr(s Scalar, w string, wide bool) string {
 func (c *CallbackCase) source() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "/* %s: %s */\n", c.Name, c.Sig)
+	var defs []string
+	for _, st := range append(c.Structs[:len(c.Structs):len(c.Structs)], c.ResultStruct) {
+		if st != nil {
+			st.typedefs(&defs)
+		}
+	}
+	for _, d := range defs {
+		b.WriteString(d + "\n")
+	}
 	ret := "void"
-	if c.Result != nil {
+	switch {
+	case c.ResultStruct != nil:
+		ret = c.ResultStruct.Name
+	case c.Result != nil:
 		ret = c.Result.CType()
 		if c.WideResult {
 			ret = "int32_t"
 		}
+	}
+	// The leaves of the struct arguments and result follow the words of
+	// the parameters and the result in each row.
+	n := len(c.Params)
+	argLeaves := make([][]string, n)
+	argKinds := make([][]Scalar, n)
+	extra := 0
+	for i := range c.Params {
+		if st := c.structOf(i); st != nil {
+			leafExprs(st, fmt.Sprintf("a%d", i), &argLeaves[i], &argKinds[i])
+			extra += len(argLeaves[i])
+		}
+	}
+	var resLeaves []string
+	var resKinds []Scalar
+	if c.ResultStruct != nil {
+		leafExprs(c.ResultStruct, "r", &resLeaves, &resKinds)
 	}
 	fmt.Fprintf(&b, "typedef %s (*%s_t)(", ret, c.Name)
 	if len(c.Params) == 0 {
@@ -260,15 +421,17 @@ func (c *CallbackCase) source() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if c.Wide[i] {
+		switch {
+		case c.structOf(i) != nil:
+			b.WriteString(c.structOf(i).Name)
+		case c.Wide[i]:
 			b.WriteString(cWide(p.Kind))
-		} else {
+		default:
 			b.WriteString(p.CType())
 		}
 	}
 	b.WriteString(");\n")
-	n := len(c.Params)
-	fmt.Fprintf(&b, "static const uint64_t %s_sets[%d][%d] = {\n", c.Name, len(c.Sets), n+1)
+	fmt.Fprintf(&b, "static const uint64_t %s_sets[%d][%d] = {\n", c.Name, len(c.Sets), n+1+extra+len(resLeaves))
 	for k := range c.Sets {
 		s := &c.Sets[k]
 		b.WriteString("\t{")
@@ -289,11 +452,37 @@ func (c *CallbackCase) source() string {
 		if c.Result != nil && c.Result.Kind == sig.F32 {
 			w = uint64(uint32(w))
 		}
-		fmt.Fprintf(&b, "0x%XULL},\n", w)
+		fmt.Fprintf(&b, "0x%XULL", w)
+		var leaves []uint64
+		for i := range c.Params {
+			if c.structOf(i) != nil {
+				leafWords(reflect.ValueOf(s.StructArgs[i]), &leaves)
+			}
+		}
+		if c.ResultStruct != nil {
+			leafWords(reflect.ValueOf(s.ResultStruct), &leaves)
+		}
+		for _, w := range leaves {
+			fmt.Fprintf(&b, ", 0x%XULL", w)
+		}
+		b.WriteString("},\n")
 	}
 	b.WriteString("};\n")
 	fmt.Fprintf(&b, "uint64_t %s(void *p)\n{\n\t%s_t fn = (%s_t)p;\n\tuint64_t m = 0;\n", c.Name, c.Name, c.Name)
-	fmt.Fprintf(&b, "\tfor (int k = 0; k < %d; k++) {\n\t\tconst uint64_t *s = %s_sets[k];\n\t\t(void)s;\n\t\t", len(c.Sets), c.Name)
+	fmt.Fprintf(&b, "\tfor (int k = 0; k < %d; k++) {\n\t\tconst uint64_t *s = %s_sets[k];\n\t\t(void)s;\n", len(c.Sets), c.Name)
+	at := n + 1
+	for i := range c.Params {
+		st := c.structOf(i)
+		if st == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\t\t%s a%d;\n\t\tmemset(&a%d, 0, sizeof a%d);\n", st.Name, i, i, i)
+		for j, l := range argLeaves[i] {
+			fmt.Fprintf(&b, "\t\t%s = %s;\n", l, argExpr(argKinds[i][j], fmt.Sprintf("s[%d]", at), false))
+			at++
+		}
+	}
+	b.WriteString("\t\t")
 	if c.Result != nil {
 		fmt.Fprintf(&b, "%s r = ", ret)
 	}
@@ -302,10 +491,22 @@ func (c *CallbackCase) source() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		if c.structOf(i) != nil {
+			fmt.Fprintf(&b, "a%d", i)
+			continue
+		}
 		b.WriteString(argExpr(p, fmt.Sprintf("s[%d]", i), c.Wide[i]))
 	}
 	b.WriteString(");\n")
-	if c.Result != nil {
+	if c.ResultStruct != nil {
+		// fz_cb_got[k] is 0, or 1 + the index of the first wrong leaf.
+		b.WriteString("\t\tuint64_t bad = 0;\n")
+		for j, l := range resLeaves {
+			fmt.Fprintf(&b, "\t\tif (!bad && %s != s[%d])\n\t\t\tbad = %d;\n", leafWord(resKinds[j], l), at, j+1)
+			at++
+		}
+		b.WriteString("\t\tfz_cb_got[k] = bad;\n\t\tif (bad)\n\t\t\tm |= 1ULL << k;\n")
+	} else if c.Result != nil {
 		var got string
 		switch res := *c.Result; {
 		case c.WideResult || res.Kind.IsSigned():

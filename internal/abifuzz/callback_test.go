@@ -34,7 +34,7 @@ func TestCallbackDeterministic(t *testing.T) {
 func TestCallbackCoverage(t *testing.T) {
 	cases := GenerateCallbacks(1, 2000, 4)
 	types, wide, results := map[string]bool{}, map[sig.Kind]bool{}, map[string]bool{}
-	var void, zero, max, wideResults, inBuf, null int
+	var void, zero, max, wideResults, inBuf, null, structArgs, structResults int
 	f64s := map[uint64]bool{}
 	for i := range cases {
 		c := &cases[i]
@@ -57,6 +57,18 @@ func TestCallbackCoverage(t *testing.T) {
 		for j, p := range c.Params {
 			if p.Go.Kind() == reflect.Slice {
 				t.Fatalf("%s: parameter %d is a slice", c.Name, j)
+			}
+			if st := c.Structs[j]; st != nil {
+				structArgs++
+				if p.Kind != sig.Struct || p.Go != st.GoType() || c.Wide[j] {
+					t.Fatalf("%s: struct parameter %d is %v, wide %v", c.Name, j, p, c.Wide[j])
+				}
+				for k := range c.Sets {
+					if v := c.Sets[k].StructArgs[j]; reflect.TypeOf(v) != p.Go || Bits(v) != c.Sets[k].Args[j] {
+						t.Fatalf("%s: set %d: struct argument %d is %s, not of the word %#x", c.Name, k, j, Format(v), c.Sets[k].Args[j])
+					}
+				}
+				continue
 			}
 			types[p.String()] = true
 			if c.Wide[j] {
@@ -96,17 +108,24 @@ func TestCallbackCoverage(t *testing.T) {
 			void++
 			continue
 		}
+		for k := range c.Sets {
+			v := c.ResultValue(k)
+			if v.Type() != c.Result.Go || Bits(v.Interface()) != c.Sets[k].Result {
+				t.Fatalf("%s: set %d: result value %s is not the word %#x", c.Name, k, Format(v.Interface()), c.Sets[k].Result)
+			}
+		}
+		if c.ResultStruct != nil {
+			structResults++
+			if c.WideResult || c.Result.Kind != sig.Struct {
+				t.Fatalf("%s: struct result %v, wide %v", c.Name, c.Result, c.WideResult)
+			}
+			continue
+		}
 		results[c.Result.String()] = true
 		if c.WideResult {
 			wideResults++
 			if c.Result.Kind.Size() >= 4 {
 				t.Fatalf("%s: a %v result read wide", c.Name, c.Result.Kind)
-			}
-		}
-		for k := range c.Sets {
-			v := c.ResultValue(k)
-			if v.Type() != c.Result.Go || Bits(v.Interface()) != c.Sets[k].Result {
-				t.Fatalf("%s: set %d: result value %s is not the word %#x", c.Name, k, Format(v.Interface()), c.Sets[k].Result)
 			}
 		}
 	}
@@ -133,6 +152,9 @@ func TestCallbackCoverage(t *testing.T) {
 		if !f64s[w] {
 			t.Errorf("f64 argument %#x (-0, ±Inf, a signalling NaN) never drawn", w)
 		}
+	}
+	if structArgs < 500 || structResults < 200 {
+		t.Errorf("%d struct parameters, %d struct results in %d cases", structArgs, structResults, len(cases))
 	}
 	if void == 0 || zero == 0 || max == 0 || wideResults == 0 || inBuf == 0 || null == 0 {
 		t.Errorf("void results %d, no parameters %d, %d parameters %d, wide results %d, pointers into fz_cbbuf %d, NULL pointers %d",

@@ -11,12 +11,14 @@
 // the fallback, calls both with the values of Case.Args and compares the
 // results with Expect bit for bit.
 //
-// GenerateCallbacks derives a batch of callback cases: random scalar
-// signatures (no structs, no variadics, no slices: NewCallback refuses
+// GenerateCallbacks derives a batch of callback cases: random signatures
+// of scalars and, in a third of the cases, structs by value as
+// parameters and results (no variadics, no slices: NewCallback refuses
 // them) with constant argument sets. CallbackSource writes a C function
 // for each that calls the callback it is given with every set, some
 // arguments through wider C types so that their upper bits are dirty,
-// and returns a mask of the sets whose result was not the expected one;
+// struct arguments built leaf by leaf, and returns a mask of the sets
+// whose result (every leaf of a struct result) was not the expected one;
 // the test checks in the Go callback every argument it receives (see
 // CallbackCase).
 //

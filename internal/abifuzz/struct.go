@@ -275,6 +275,7 @@ type structGen struct {
 	name string // prefix of the C type names
 	n    int    // types named so far
 	on   bool   // this case has structs
+	cb   bool   // a callback case: ptr fields are uintptr, as in results
 }
 
 // maybe replaces a drawn scalar type with a struct in some slots of the
@@ -320,7 +321,7 @@ func (sg *structGen) field(g *gen, result bool, depth int) Type {
 		k := kinds[sg.r.IntN(len(kinds))]
 		var goT reflect.Type
 		switch {
-		case k == sig.Ptr && result:
+		case k == sig.Ptr && (result || sg.cb):
 			goT = reflect.TypeFor[uintptr]()
 		case k == sig.Ptr:
 			goT = fieldGoTypes[k][sg.r.IntN(len(fieldGoTypes[k]))]
