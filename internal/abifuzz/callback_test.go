@@ -220,3 +220,54 @@ func TestCallbackBuild(t *testing.T) {
 	}()
 	GenerateCallback(3, 0, MaxCallbackSets+1)
 }
+
+// TestCallbackStructSource checks the C of a case with a struct parameter
+// and a struct result, written out by hand: the leaves of the argument
+// and of the expected result follow the words of each row, the argument
+// is built leaf by leaf, and every leaf of the result is compared.
+func TestCallbackStructSource(t *testing.T) {
+	in := NewStruct("cb_0_1_s_0", Scalar{sig.I8, reflect.TypeFor[int8]()}, NewArray(Scalar{sig.F32, reflect.TypeFor[float32]()}, 2))
+	out := NewStruct("cb_0_1_s_1", Scalar{sig.Ptr, reflect.TypeFor[uintptr]()}, Scalar{sig.U16, reflect.TypeFor[uint16]()})
+	arg := reflect.New(in.GoType()).Elem()
+	arg.Field(0).SetInt(-2)
+	arg.Field(1).Index(1).SetFloat(1)
+	res := reflect.New(out.GoType()).Elem()
+	res.Field(0).SetUint(0x1234)
+	res.Field(1).SetUint(7)
+	c := CallbackCase{
+		Name:         "cb_0_1",
+		Params:       []Scalar{{sig.I32, reflect.TypeFor[int32]()}, {sig.Struct, in.GoType()}},
+		Wide:         []bool{false, false},
+		Structs:      []*Struct{nil, in},
+		Result:       &Scalar{sig.Struct, out.GoType()},
+		ResultStruct: out,
+		Sets: []CallbackSet{{
+			Args:         []uint64{5, Bits(arg.Interface())},
+			InBuf:        []bool{false, false},
+			Dirty:        []uint64{0, 0},
+			StructArgs:   []any{nil, arg.Interface()},
+			Result:       Bits(res.Interface()),
+			ResultStruct: res.Interface(),
+		}},
+		Sig: &sig.Signature{Params: []sig.Type{{Kind: sig.I32}, in.Sig()}, Result: out.Sig()},
+	}
+	src := c.source()
+	for _, want := range []string{
+		"typedef struct { int8_t f0; float f1[2]; } cb_0_1_s_0;",
+		"typedef struct { void *f0; uint16_t f1; } cb_0_1_s_1;",
+		"typedef cb_0_1_s_1 (*cb_0_1_t)(int32_t, cb_0_1_s_0);",
+		"static const uint64_t cb_0_1_sets[1][8] = {",
+		", 0xFFFFFFFFFFFFFFFEULL, 0x0ULL, 0x3F800000ULL, 0x1234ULL, 0x7ULL},",
+		"a1.f0 = (int8_t)s[3];", "a1.f1[1] = fz_bits_f32((uint32_t)s[5]);",
+		"cb_0_1_s_1 r = fn((int32_t)s[0], a1);",
+		"if (!bad && (uint64_t)(uintptr_t)r.f0 != s[6])", "bad = 2;",
+		"fz_cb_got[k] = bad;",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("source lacks %q:\n%s", want, src)
+		}
+	}
+	if got := c.ResultValue(0).Interface(); got != res.Interface() {
+		t.Errorf("ResultValue = %v", got)
+	}
+}
