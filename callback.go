@@ -34,8 +34,10 @@ func init() { gotype.CallbackType = reflect.TypeFor[*Callback]() }
 // NewCallback makes a C function pointer that calls fn, a Go func whose
 // type matches signature (an empty signature is inferred from fn's type).
 // The rules are Bind's, in the other direction: C's arguments become fn's
-// parameters and fn's result is returned to C. Structs by value and
-// variadic signatures are refused.
+// parameters and fn's result is returned to C; structs by value are
+// accepted as parameters and results. Variadic signatures are refused, and
+// so are signatures whose Go arguments and result on Go's stack need more
+// than 512 bytes.
 //
 // A panic in fn (and runtime.Goexit) unwinds through the C frames that
 // called it, as with cgo: the C code between is abandoned, and the panic

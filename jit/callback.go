@@ -23,12 +23,14 @@ import (
 //	+8    back     where the fast entry resumes the native code
 //	+16   g0sp     g0.sched.sp before the fast entry moved it
 //	+24   marker   the fast-path call's marker word (fast entry only)
-//	+32   nstack   bytes of Go stack-assigned arguments at +stack, and
-//	               the numbers of Go argument registers (cbCounts)
+//	+32   nstack   bytes of Go stack-assigned arguments at +stack and of
+//	               the stack-assigned result after them, the numbers of
+//	               Go argument registers, a struct-result flag (cbCounts)
 //	+40   hidden   C's hidden result pointer (a struct result in memory)
 //	+48   ints     Go integer argument/result registers, 16 words
 //	+176  floats   Go float argument/result registers, 16 words
-//	+304  stack    Go stack-assigned arguments, CallbackStackMax bytes
+//	+304  stack    Go stack-assigned arguments, then the stack-assigned
+//	               result, CallbackStackMax bytes in all
 const (
 	CBSlot     = 0
 	CBBack     = 8
@@ -41,9 +43,9 @@ const (
 	CBStack    = CBFloats + 16*8
 	CBFrameLen = CBStack + CallbackStackMax
 
-	// CallbackStackMax bounds the Go stack-assigned arguments of a
-	// callback: the generic caller that calls the Go func has a frame of
-	// fixed size.
+	// CallbackStackMax bounds the Go stack-assigned arguments and result
+	// of a callback: the generic caller that calls the Go func has a
+	// frame of fixed size.
 	CallbackStackMax = 512
 )
 

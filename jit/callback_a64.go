@@ -46,7 +46,8 @@ var (
 //		+---------------------------+ <- SP, 16-aligned
 //
 //	 1. Store every C argument into the frame at its Go location, narrow
-//	    integers extended to 64 bits.
+//	    integers extended to 64 bits; structs by value field by field
+//	    (callback_a64_struct.go).
 //	 2. Store the address of "back", the fast entry's way back, into the
 //	    frame, and go to the door chooser.
 //	    - fast: TLS g is a g0 whose m.curg is running: save g0.sched.sp

@@ -34,12 +34,14 @@ const cbFrameAMD64 = (CBFrameLen+cbStageLen+15)&^15 + 8
 //		| return address into C     | 8(BP)
 //		| C's BP                    | 0(BP) <- BP
 //		| BX R12 R13 R14 R15        | -8(BP) .. -40(BP), callee-saved in C
+//		| struct staging area       | cbStage(SP)
 //		| callback frame            | CB* offsets from SP
 //		+---------------------------+ <- SP, 16-aligned
 //
 //	 1. Store every C argument into the frame at its Go location (integer
 //	    register i at ints[i], float register i at floats[i], Go stack
-//	    offset o at stack+o), narrow integers extended to 64 bits.
+//	    offset o at stack+o), narrow integers extended to 64 bits;
+//	    structs by value field by field (callback_x86_struct.go).
 //	 2. Store the fast entry's way back ("back") into the frame, and
 //	    choose a door:
 //	    - fast: TLS g is a g0 whose m.curg is running, so C was called from
