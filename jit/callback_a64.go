@@ -9,8 +9,9 @@ import (
 )
 
 // The arm64 callback entry's frame, from SP up: the callback frame (CB*
-// offsets), the staging area of struct pieces, then the registers AAPCS64 makes callee-saved, which Go code
-// clobbers, then the frame record (R29, LR) that R29 points to.
+// offsets), the staging area of struct pieces, then the registers AAPCS64
+// makes callee-saved, which Go code clobbers, then the frame record (R29,
+// LR) that R29 points to.
 const (
 	cbSavedA64  = cbStage + cbStageLen // R19-R28
 	cbFSavedA64 = cbSavedA64 + 10*8    // F8-F15

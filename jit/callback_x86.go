@@ -21,8 +21,9 @@ const (
 )
 
 // cbFrameAMD64 is the size of the entry's frame below its saved registers:
-// the callback frame and the staging area of struct pieces, padded so that SP is 16-aligned (C enters with SP =
-// 8 mod 16; six pushes later it is 0 mod 16 minus 8).
+// the callback frame and the staging area of struct pieces, padded so that
+// SP is 16-aligned (C enters with SP = 8 mod 16; six pushes later it is 0
+// mod 16 minus 8).
 const cbFrameAMD64 = (CBFrameLen+cbStageLen+15)&^15 + 8
 
 // callbackAMD64 lowers the entry of callbacks of p. C calls the slot's
