@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ebitengine/purego"
 )
 
 // echoSignature returns the i-th of many distinct signatures that
@@ -262,5 +265,54 @@ func TestBindCacheConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// Symbol's direct dlsym finds what purego's Dlsym finds, in a library
+// and in the running process, including names longer than the buffer
+// keeps; a missing name still reports dlerror's words.
+func TestSymbolDirectDlsym(t *testing.T) {
+	if libcDlsym() == 0 {
+		t.Fatal("the C library's dlsym was not found: every lookup takes purego's path")
+	}
+	for _, lib := range []*Library{itOpen(t), openLibc(t)} {
+		for _, name := range []string{"fx_add_i32", "fx_echo_i64", "abs", "strlen", "qsort", strings.Repeat("x", 2000)} {
+			got, err := lib.Symbol(name)
+			runtime.LockOSThread()
+			want, werr := purego.Dlsym(lib.handle, name)
+			runtime.UnlockOSThread()
+			if (err == nil) != (werr == nil) || uintptr(got) != want {
+				t.Errorf("%s in %s: %#x, %v; purego: %#x, %v", name[:min(len(name), 20)], lib.path, got, err, want, werr)
+			}
+		}
+	}
+	_, err := itOpen(t).Symbol("fx_no_such_function")
+	if !errors.Is(err, ErrNoSymbol) || !strings.Contains(err.Error(), "undefined symbol: fx_no_such_function") {
+		t.Errorf("missing symbol: %v, want ErrNoSymbol with dlerror's text", err)
+	}
+}
+
+// Library.Bind of a known signature allocates only the binding: the
+// symbol lookup allocates nothing.
+func TestLibraryBindKnownSignatureAllocs(t *testing.T) {
+	requireFastPath(t)
+	lib := itOpen(t)
+	var f func(int32, int32) int32
+	bind := func() {
+		if err := lib.Bind(&f, "fx_add_i32", "i32(i32, i32)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind()
+	// The binding and its record, the slow closure (two), its caller and
+	// the library's weak pointer to the record; the library's list of
+	// records grows now and then.
+	n := testing.AllocsPerRun(200, bind)
+	t.Logf("Library.Bind of a known signature: %v allocations", n)
+	if n > 5.5 {
+		t.Errorf("Library.Bind of a known signature: %v allocations, want at most 5.5", n)
+	}
+	if f(2, 3) != 5 {
+		t.Error("fx_add_i32(2, 3)")
 	}
 }
