@@ -3,6 +3,7 @@ package jitffi
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -293,4 +294,43 @@ func TestCallbackStructPlans(t *testing.T) {
 			t.Errorf("%s: no case with %s", arch, strings.Join(missing, ", "))
 		}
 	}
+}
+
+// cbsRetMoving is cbsRet with a callback that grows its stack past 1 MiB
+// (moving the goroutine stack while C frames are live) and collects
+// before it returns: struct arguments and results live in the C-stack
+// frame and in callGo's frame, which moves with the stack.
+func cbsRetMoving[T any](t *testing.T, l *cbsLib, name, ctype string, blocking bool) {
+	bound := l.ret[name]
+	cb := newCB(t, func(v T, seed int32) T {
+		if got := deep(20000); got != 20001 {
+			t.Errorf("deep = %d", got)
+		}
+		runtime.GC()
+		if want := cbsMake[T](seed); !reflect.DeepEqual(v, want) {
+			t.Errorf("%s: Go received %+v, want %+v", name, v, want)
+		}
+		return cbsNext(v)
+	}, fmt.Sprintf("%s(%s, i32)", ctype, ctype))
+	checkEntry(t, cb, wantFastEntry(blocking), 2, func() {
+		for _, seed := range []int32{3, -5} {
+			if bad := bound(cb, seed); bad != 0 {
+				t.Errorf("%s seed %d: C read leaf %d of the result wrong", name, seed, bad-1)
+			}
+		}
+	})
+}
+
+// TestCallbackStructStackMove: struct results in registers (several
+// classes), on Go's stack and through C's result buffer survive a moving
+// goroutine stack and a collection inside the callback.
+func TestCallbackStructStackMove(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbsOpen(t, blocking)
+		cbsRetMoving[cbsDI](t, l, "di", "{f64, i32}", blocking)
+		cbsRetMoving[cbsF3](t, l, "f3", "{f32[3]}", blocking)
+		cbsRetMoving[cbsL8](t, l, "l8", "{i64, i64, i64, i64, i64, i64, i64, i64}", blocking)
+		cbsRetMoving[cbsD9](t, l, "d9", "{f64[9]}", blocking)
+		cbsRetMoving[cbsBig](t, l, "big", "{i64, u64, i16, f64, u8[3]}", blocking)
+	})
 }
