@@ -5,7 +5,10 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jitffi/jitffi/abi"
 	"github.com/jitffi/jitffi/jit"
@@ -333,4 +336,62 @@ func TestCallbackStructStackMove(t *testing.T) {
 		cbsRetMoving[cbsD9](t, l, "d9", "{f64[9]}", blocking)
 		cbsRetMoving[cbsBig](t, l, "big", "{i64, u64, i16, f64, u8[3]}", blocking)
 	})
+}
+
+// TestCallbackStructStress: struct callbacks from several goroutines,
+// through fast and Blocking outer calls, while collections run and the
+// callbacks allocate.
+func TestCallbackStructStress(t *testing.T) {
+	libs := [2]*cbsLib{cbsOpen(t, false), cbsOpen(t, true)}
+	var sink atomic.Pointer[[]byte]
+	cb := newCB(t, func(v cbsBig, seed int32) cbsBig {
+		b := make([]byte, 64+int(seed&255))
+		sink.Store(&b)
+		if want := cbsMake[cbsBig](seed); v != want {
+			t.Errorf("Go received %+v, want %+v", v, want)
+		}
+		return cbsNext(v)
+	}, "{i64, u64, i16, f64, u8[3]}({i64, u64, i16, f64, u8[3]}, i32)")
+	args := newCB(t, cbsArgs(t, cbsMake[cbsDI](98)), "{f64, i32}"+cbsArgsParams)
+	stop := make(chan struct{})
+	var gcs atomic.Int64
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+				gcs.Add(1)
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	deadline := time.Now().Add(500 * time.Millisecond)
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	for g := range 4 {
+		l := libs[g%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seed := int32(g); time.Now().Before(deadline); seed += 4 {
+				if bad := l.ret["big"](cb, seed); bad != 0 {
+					t.Errorf("seed %d: C read leaf %d of the result wrong", seed, bad-1)
+					return
+				}
+				if bad := l.args2(args); bad != 0 {
+					t.Errorf("cbs_args2: C read leaf %d of the result wrong", bad-1)
+					return
+				}
+				calls.Add(2)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if gcs.Load() == 0 {
+		t.Fatal("no collection ran")
+	}
+	t.Logf("%d callbacks, %d collections", calls.Load(), gcs.Load())
 }
