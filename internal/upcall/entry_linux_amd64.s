@@ -50,7 +50,17 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	MOVQ	AX, 32(SP)
 	LEAQ	8(SP), DI
 	CALL	copykeep<>(SB)
-	CALL	·dispatch4(SB)
+	// dispatch4's ABIInternal code, called as the Go compiler would:
+	// fr and the pointers in AX, BX, CX, DI, SI, their spill area at
+	// 0(SP), g in R14 (the native entry set it), X15 zero.
+	MOVQ	136(SP), AX
+	MOVQ	8(SP), BX
+	MOVQ	16(SP), CX
+	MOVQ	24(SP), DI
+	MOVQ	32(SP), SI
+	MOVQ	·dispatch4PC(SB), R12
+	XORPS	X15, X15
+	CALL	R12
 	JMP	back
 many:
 	CMPQ	CX, $16
@@ -68,7 +78,10 @@ zero:
 	CALL	·dispatch16(SB)
 	JMP	back
 none:
-	CALL	·dispatch0(SB)
+	MOVQ	DX, AX
+	MOVQ	·dispatch0PC(SB), R12
+	XORPS	X15, X15
+	CALL	R12
 	JMP	back
 bad:
 	CALL	·badMarker(SB)	// does not return
