@@ -24,7 +24,7 @@ func TestProfileNamesGoCaller(t *testing.T) {
 	requireFastPath(t)
 	libc := openLibc(t)
 	buf := make([]byte, 256<<10)
-	shares := map[bool]float64{}
+	shares, externals := map[bool]float64{}, map[bool]float64{}
 	for _, blocking := range []bool{false, true} {
 		var memset func(unsafe.Pointer, int32, uintptr) unsafe.Pointer
 		var opts []Option
@@ -51,15 +51,22 @@ func TestProfileNamesGoCaller(t *testing.T) {
 			t.Skipf("blocking=%v: only %d samples in the profile (is SIGPROF delivered here?)", blocking, total)
 		}
 		share := float64(named) / float64(total)
-		shares[blocking] = share
+		shares[blocking], externals[blocking] = share, float64(external)/float64(total)
 		t.Logf("blocking=%v: %d samples, %d (%.1f%%) name profileLoop, %d (%.1f%%) are _ExternalCode/_System",
 			blocking, total, named, 100*share, external, 100*float64(external)/float64(total))
 	}
 	// cgo names the caller in most samples (about 95% here; fewer under
 	// -race, whose own C code the profiler cannot unwind); so must the
-	// fast path. The rest are the collector and the profiler's own threads.
-	if share := shares[false]; share < 0.75 {
+	// fast path. The rest are the collector and the profiler's own
+	// threads, a larger share under emulation, where a run has few
+	// samples; so the test asks for most samples to name the caller and
+	// for few to be foreign code with no Go caller (without the call
+	// state, 5.5% named it and 92.6% were foreign).
+	if share := shares[false]; share < 0.5 {
 		t.Errorf("fast path: only %.1f%% of the samples name the Go caller (through cgocall: %.1f%%)", 100*share, 100*shares[true])
+	}
+	if ext := externals[false]; ext > 0.2 {
+		t.Errorf("fast path: %.1f%% of the samples are _ExternalCode/_System, with no Go caller", 100*ext)
 	}
 }
 
