@@ -93,6 +93,7 @@ func checkCgo(rt *jit.Runtime, call func()) error {
 	g := <-gc
 	defer func() { close(stop); <-after }()
 	deadline := time.Now().Add(5 * time.Second)
+	seen := false
 	for {
 		if status(g) == gSyscall {
 			m := word(g, rt.GM)
@@ -100,11 +101,21 @@ func checkCgo(rt *jit.Runtime, call func()) error {
 			sp, pc := word(g, rt.GSyscallSP), word(g, rt.GSyscallPC)
 			ssp, spc := word(g, rt.GSched+rt.GobufSP), word(g, rt.GSched+rt.GobufPC)
 			n, in := u32(m, rt.MNcgo), byte(word(m, rt.MIncgo))
-			if status(g) == gSyscall && word(g, rt.GSyscallSP) == sp {
+			// cgocall sets m.incgo and m.ncgo just after entersyscall
+			// and clears them just before exitsyscall: a goroutine seen
+			// in _Gsyscall with both still 0 is at either end of its
+			// call, so look again (a wrong layout that reads 0 there
+			// fails at the deadline).
+			inWindow := n == 0 && in == 0
+			if status(g) == gSyscall && word(g, rt.GSyscallSP) == sp && !inWindow {
 				return checkCgoState(rt, lo, hi, sp, pc, ssp, spc, n, in)
 			}
+			seen = true
 		}
 		if time.Now().After(deadline) {
+			if seen {
+				return errors.New("a goroutine looping over a cgo call was seen in it (g.atomicstatus _Gsyscall) only with m.ncgo and m.incgo 0")
+			}
 			return errors.New("a goroutine looping over a cgo call was never seen in it (g.atomicstatus _Gsyscall)")
 		}
 		time.Sleep(50 * time.Microsecond)
