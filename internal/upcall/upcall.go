@@ -38,15 +38,6 @@ func Init(rt jit.Runtime, up *jit.Upcall) error {
 
 var stdFunc = std
 
-// The ABIInternal code of dispatch0 and dispatch4, which fastEntry calls
-// directly rather than through their ABI0 wrappers (a frame and a call
-// less per callback).
-var (
-	dispatch0Func, dispatch4Func = dispatch0, dispatch4
-	dispatch0PC                  = **(**uintptr)(unsafe.Pointer(&dispatch0Func))
-	dispatch4PC                  = **(**uintptr)(unsafe.Pointer(&dispatch4Func))
-)
-
 // A slot is what a stub jumps through: the entry of its callback's
 // signature, its index and its record. Slots live in memory outside the
 // Go heap, so that native code can read them without the collector's
