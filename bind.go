@@ -204,10 +204,18 @@ func finish(fv reflect.Value, addr uintptr, name string, l *Library, cfg *config
 		return fmt.Errorf("jitffi: bind %s: %w", name, p.shapeErr)
 	}
 	// A fast binding is one allocation with its record, which the user's
-	// func value points to.
+	// func value points to; a library's are handed out from its slabs.
 	var b *binding
 	if p.path.Fast {
-		fb := &fastBinding{}
+		var fb *fastBinding
+		if l != nil {
+			var err error
+			if fb, err = l.newFast(name); err != nil {
+				return err
+			}
+		} else {
+			fb = new(fastBinding)
+		}
 		b = &fb.binding
 		b.rec = &fb.record
 	} else {

@@ -41,8 +41,10 @@ func TestDroppedBindingsCollected(t *testing.T) {
 	elapsed := time.Since(start)
 	held := heapAfterGC()
 	// Cleanups run after the collection, on their own goroutine.
+	// The kept func's slab stays, and so does the one being filled.
+	maxLive := 2 * slabSize
 	for range 100 {
-		if lib.liveBindings() <= 1 {
+		if lib.liveBindings() <= maxLive {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -55,8 +57,8 @@ func TestDroppedBindingsCollected(t *testing.T) {
 	if perBind > 64 {
 		t.Errorf("%.1f bytes per dropped Bind stay on the heap, want at most 64", perBind)
 	}
-	if PathOf(keep).Fast && lib.liveBindings() != 1 {
-		t.Errorf("%d live fast bindings after dropping all but one", lib.liveBindings())
+	if PathOf(keep).Fast && lib.liveBindings() > maxLive {
+		t.Errorf("%d live fast bindings after dropping all but one, want at most %d", lib.liveBindings(), maxLive)
 	}
 	if keep(2, 3) != 5 {
 		t.Fatal("the kept func is wrong")

@@ -28,12 +28,15 @@ type Library struct {
 
 	mu     sync.Mutex
 	closed bool
-	// live holds the records of the fast bindings, weakly: a func the
-	// program dropped can be collected, and Close still reaches every one
-	// that can still be called. The entries of collected records are
-	// dropped when the list has doubled since it was last swept (see add),
-	// which costs less than a cleanup per binding.
-	live      []weak.Pointer[record]
+	// The fast bindings live in slabs of slabSize, handed out in turn
+	// from slab. live holds every slab weakly: a slab all of whose funcs
+	// the program dropped can be collected, and Close still reaches every
+	// binding that can still be called. One weak pointer per slab costs
+	// far less than one per binding (each is a runtime special, inserted
+	// into a per-span list). The entries of collected slabs are dropped
+	// when the list has doubled since it was last swept (see newFast).
+	slab      *bindingSlab
+	live      []weak.Pointer[bindingSlab]
 	liveSwept int    // len(live) after the last sweep
 	symBuf    []byte // the NUL-terminated name dlsym is called with
 
@@ -142,15 +145,18 @@ func (l *Library) Close() error {
 	}
 	l.closed = true
 	live := l.live
-	l.live = nil
+	l.live, l.slab = nil, nil
 	l.mu.Unlock()
 
 	// New calls bail out of the fast path (target zero) into the
-	// fallback, which sees the gate closed and panics.
+	// fallback, which sees the gate closed and panics. No slot is handed
+	// out once closed is set, so each slab's n is final.
 	l.gate.Close()
 	for _, w := range live {
-		if r := w.Value(); r != nil {
-			atomic.StoreUintptr(&r.target, 0)
+		if s := w.Value(); s != nil {
+			for i := range s.n {
+				atomic.StoreUintptr(&s.fb[i].record.target, 0)
+			}
 		}
 	}
 	// A fast-path call that loaded its target just before the store may
@@ -171,38 +177,73 @@ func (l *Library) Close() error {
 	return nil
 }
 
+// slabSize is the number of fast bindings in one slab. A slab is
+// collected once all of its funcs are dropped, so a func the program keeps
+// keeps at most slabSize-1 dropped ones (their binding and slow closure,
+// about 400 bytes each) from being collected.
+const slabSize = 32
+
+// bindingSlab is a block of fast bindings of one library.
+type bindingSlab struct {
+	n  int // slots handed out; changed under the library's mu
+	fb [slabSize]fastBinding
+}
+
+// newFast hands out the next fast binding of the library. Its record
+// counts as live from now on: Close zeroes its target.
+func (l *Library) newFast(name string) (*fastBinding, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, fmt.Errorf("jitffi: bind %s: %w", name, ErrClosed)
+	}
+	if l.slab == nil || l.slab.n == slabSize {
+		if len(l.live) >= 2*l.liveSwept+16 {
+			l.sweep()
+		}
+		l.slab = new(bindingSlab)
+		l.live = append(l.live, weak.Make(l.slab))
+	}
+	fb := &l.slab.fb[l.slab.n]
+	l.slab.n++
+	return fb, nil
+}
+
+// add checks, once the binding is complete, that the library was not
+// closed meanwhile: Close either saw the binding's record (handed out
+// by newFast) or set closed before this check.
 func (l *Library) add(b *binding) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return fmt.Errorf("jitffi: bind %s: %w", b.name, ErrClosed)
 	}
-	if b.rec == nil {
-		return nil // the gate alone closes a slow binding
-	}
-	if len(l.live) >= 2*l.liveSwept+64 {
-		l.sweep()
-	}
-	l.live = append(l.live, weak.Make(b.rec))
 	return nil
 }
 
-// sweep drops the entries of collected records; l.mu is held. The list
-// is reallocated when it would keep more than four times what it holds.
+// sweep drops the entries of collected slabs; l.mu is held. The list is
+// reallocated when it would keep more than four times what it holds.
 func (l *Library) sweep() {
-	l.live = slices.DeleteFunc(l.live, func(w weak.Pointer[record]) bool { return w.Value() == nil })
-	if cap(l.live) > 4*len(l.live)+64 {
-		l.live = append(make([]weak.Pointer[record], 0, 2*len(l.live)), l.live...)
+	l.live = slices.DeleteFunc(l.live, func(w weak.Pointer[bindingSlab]) bool { return w.Value() == nil })
+	if cap(l.live) > 4*len(l.live)+16 {
+		l.live = append(make([]weak.Pointer[bindingSlab], 0, 2*len(l.live)), l.live...)
 	}
 	l.liveSwept = len(l.live)
 }
 
-// liveBindings is the number of fast bindings Close would reach now.
+// liveBindings is the number of fast bindings Close would reach now: the
+// slots handed out in the slabs that were not collected.
 func (l *Library) liveBindings() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep()
-	return len(l.live)
+	n := 0
+	for _, w := range l.live {
+		if s := w.Value(); s != nil {
+			n += s.n
+		}
+	}
+	return n
 }
 
 // addrPointer turns a C address into an unsafe.Pointer by reinterpreting
