@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/jitffi/jitffi/abi"
@@ -233,7 +234,10 @@ func finish(fv reflect.Value, addr uintptr, name string, l *Library, cfg *config
 	var fn unsafe.Pointer // the funcval the user's variable will hold
 	if b.rec != nil {
 		b.code = p.code
-		*b.rec = record{code: p.entry, target: addr, fallback: funcval(slow), b: b}
+		b.rec.code, b.rec.fallback, b.rec.b = p.entry, funcval(slow), b
+		// Close may be zeroing the targets of the library's slab right
+		// now (add then refuses the binding): it stores atomically too.
+		atomic.StoreUintptr(&b.rec.target, addr)
 		fn = unsafe.Pointer(b.rec)
 	} else {
 		fn = funcval(slow)
