@@ -46,8 +46,9 @@ func stringChecksAMD64(b *x86prog, p *abi.Plan) []jumpRef {
 
 // copyStringsAMD64 is part of step 2: it copies every string argument
 // below SP (see above). It runs before any argument moves and uses R13
-// (source), R15 (destination), DX (bytes left), X15 (8 bytes at a time)
-// and, for the last len%8 bytes, AX, kept in X15 around the byte loop. It
+// (source), R15 (destination), DX (bytes left), X15 (16 bytes at a time,
+// then 8) and, for the last len%8 bytes, AX, kept in X15 around the byte
+// loop. It
 // reads exactly len(s) bytes of the string and writes only inside the
 // copy's round16(len+1) bytes.
 func copyStringsAMD64(b *x86prog, p *abi.Plan) {
@@ -68,7 +69,18 @@ func copyStringsAMD64(b *x86prog, p *abi.Plan) {
 		b.add(xMOVQ, reg(rSP), reg(dst))
 		b.add(xMOVB, imm(0), indexed(rSP, n, 1))
 
-		words := b.here()
+		// 16 bytes at a time, then 8, then single bytes.
+		pairs := b.here()
+		b.add(xCMPQ, reg(n), imm(16))
+		toWords := b.jump(xJCS)
+		b.add(xMOVUPS, mem(src, 0), reg(rX15))
+		b.add(xMOVUPS, reg(rX15), mem(dst, 0))
+		b.add(xADDQ, imm(16), reg(src))
+		b.add(xADDQ, imm(16), reg(dst))
+		b.add(xSUBQ, imm(16), reg(n))
+		b.jumpBack(xJMP, pairs)
+
+		b.bind([]jumpRef{toWords})
 		b.add(xCMPQ, reg(n), imm(8))
 		tail := b.jump(xJCS)
 		b.add(xMOVSD, mem(src, 0), reg(rX15))
@@ -76,7 +88,6 @@ func copyStringsAMD64(b *x86prog, p *abi.Plan) {
 		b.add(xADDQ, imm(8), reg(src))
 		b.add(xADDQ, imm(8), reg(dst))
 		b.add(xSUBQ, imm(8), reg(n))
-		b.jumpBack(xJMP, words)
 
 		b.bind([]jumpRef{tail})
 		b.add(xTESTQ, reg(n), reg(n))
