@@ -24,6 +24,8 @@ type cbLib struct {
 	retBool  func(cb *Callback) int32
 	retF32   func(cb *Callback, x float32) float32
 	retF64   func(cb *Callback, a, b float64) float64
+	intsF64  func(cb *Callback) float64
+	ptrF32   func(cb *Callback, p unsafe.Pointer) float32
 	thread   func(cb *Callback, x int64) int64
 	qsort    func(base unsafe.Pointer, n, size uintptr, cmp *Callback)
 	applyPtr func(cb unsafe.Pointer, x int64) int64
@@ -70,6 +72,8 @@ func cbOpen(t testing.TB, blocking bool) *cbLib {
 		{l.lib, &l.retBool, "cb_ret_bool", "i32(ptr)"},
 		{l.lib, &l.retF32, "cb_ret_f32", "f32(ptr, f32)"},
 		{l.lib, &l.retF64, "cb_ret_f64", "f64(ptr, f64, f64)"},
+		{l.lib, &l.intsF64, "cb_ints_f64", "f64(ptr)"},
+		{l.lib, &l.ptrF32, "cb_ptr_f32", "f32(ptr, ptr)"},
 		{l.lib, &l.thread, "cb_thread", "i64(ptr, i64)"},
 		{l.lib, &l.isNull, "cb_is_null", "i32(ptr)"},
 		{libc, &l.qsort, "qsort", "void(ptr, usize, usize, ptr)"},
@@ -242,6 +246,34 @@ func TestCallbackResults(t *testing.T) {
 		}
 		if got := l.retF64(sum, math.Copysign(0, -1), math.Copysign(0, -1)); math.Float64bits(got) != 1<<63 {
 			t.Errorf("f64 -0: %#x", math.Float64bits(got))
+		}
+	})
+}
+
+// TestCallbackIntsFloatResult covers the shape the Go side calls without
+// its generic caller (at most four integer arguments, a scalar result)
+// with a float result, which comes back in the first float register.
+func TestCallbackIntsFloatResult(t *testing.T) {
+	forBoth(t, func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		ints := newCB(t, func(a int8, b uint16, c int32, d int64) float64 {
+			if a != -5 || b != 0xfffe || c != -70000 || d != 0x123456789abcdef {
+				t.Errorf("Go received %d, %#x, %d, %#x", a, b, c, d)
+			}
+			return math.Float64frombits(0x7ff4000000000001) // a NaN payload
+		}, "f64(i8, u16, i32, i64)")
+		if got := l.intsF64(ints); math.Float64bits(got) != 0x7ff4000000000001 {
+			t.Errorf("f64 result: C sees %#x", math.Float64bits(got))
+		}
+		var x byte
+		ptr := newCB(t, func(p unsafe.Pointer, b uint8) float32 {
+			if p != unsafe.Pointer(&x) || b != 200 {
+				t.Errorf("Go received %p, %d; want %p, 200", p, b, &x)
+			}
+			return float32(math.Copysign(0, -1))
+		}, "f32(ptr, u8)")
+		if got := l.ptrF32(ptr, unsafe.Pointer(&x)); math.Float32bits(got) != 1<<31 {
+			t.Errorf("f32 result: C sees %#x, want -0", math.Float32bits(got))
 		}
 	})
 }

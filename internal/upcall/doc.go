@@ -16,9 +16,11 @@
 //     Blocking jitffi call, or on a thread Go did not create): crosscall2,
 //     the runtime's own way in, which calls std.
 //
-// Both find the slot's Go func and call it with callGo, a generic
-// assembly caller that loads Go's argument registers and stack words from
-// the Frame and stores the result registers back.
+// Both find the slot's Go func and call it with callFn: directly, when its
+// arguments are a few integer registers and its result a scalar, or
+// otherwise through callGo, a generic assembly caller that loads Go's
+// argument registers and stack words from the Frame and stores the result
+// registers back.
 //
 // RATIONALE.md ("Callbacks") explains why the fast entry is sound.
 //

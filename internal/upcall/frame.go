@@ -17,7 +17,7 @@ type Frame struct {
 	NStack uintptr
 	Hidden uintptr
 	Ints   [16]uint64
-	Floats [16]uint64
+	Floats [16]float64 // the bits of each float register
 	Stack  [jit.CallbackStackMax]byte
 }
 
