@@ -21,7 +21,7 @@ import (
 // fast entry: back onto the calling goroutine's stack, no scheduler
 // transition), from inside a Blocking or slow-path call, a cgo call or a
 // purego call, and from threads Go did not create (the standard entry,
-// through the runtime's own crosscall2). See the README's "Callbacks".
+// through the runtime's own cgocallback). See the README's "Callbacks".
 type Callback struct {
 	ptr  uintptr // first word: what a ptr parameter passes for a *Callback
 	rec  *upcall.Record

@@ -50,7 +50,7 @@ type Entry int
 
 const (
 	FastEntry     Entry = iota // C called back from inside a fast-path call
-	StandardEntry              // through the runtime's crosscall2
+	StandardEntry              // through the runtime's cgocallback
 )
 
 func (e Entry) String() string {

@@ -76,9 +76,9 @@ type Upcall struct {
 	MLockedExt int32 // m.lockedExt (uint32); m.lockedInt follows it
 	MLockedInt int32
 
-	FastEntry  uint64 // upcall.fastEntry: continues on the goroutine's stack
-	StdFn      uint64 // ABIInternal code of upcall.std, for crosscall2
-	Crosscall2 uint64 // the runtime's crosscall2
+	FastEntry   uint64 // upcall.fastEntry: continues on the goroutine's stack
+	StdFn       uint64 // ABIInternal code of upcall.std, for cgocallback
+	Cgocallback uint64 // runtime.cgocallback (ABI0), the door crosscall2 opens
 }
 
 // Goroutine states the fast entry tells apart (runtime2.go).
@@ -86,6 +86,11 @@ const (
 	gRunning = 2
 	gScan    = 0x1000
 )
+
+// cbStdArgs is the room for runtime.cgocallback's ABI0 arguments below the
+// callback frame (three words, and arm64's LR slot), keeping SP 16-aligned
+// at the call.
+const cbStdArgs = 32
 
 // CanCallback reports whether a callback entry can be compiled for p.
 func CanCallback(p *abi.Plan) error {

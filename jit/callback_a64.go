@@ -60,7 +60,8 @@ var (
 //	      prologue saves LR and R29 where the unwinder expects them. It
 //	      comes back to "back" with R0 = the frame and R1 = where
 //	      g.sched.sp now is.
-//	    - standard: crosscall2(upcall.std, frame, 0, 0).
+//	    - standard: runtime.cgocallback(upcall.std, frame, 0), the door
+//	      crosscall2 opens.
 //	 3. back: rebuild g.sched (sp, pc, bp, lr) for the trampoline below,
 //	    put g0 back in TLS and g0.sched.sp back, unpin, and return the
 //	    result from the frame in R0 or F0.
@@ -166,14 +167,20 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add(aMOVD, a64imm(int64(up.FastEntry)), a64reg(cbTmpA64))
 	b.add(aB, a64none, a64mem(cbTmpA64, 0))
 
-	// Standard door: crosscall2(fn, frame, 0, ctxt 0).
+	// Standard door: runtime.cgocallback(fn, frame, ctxt 0), ABI0, its
+	// arguments at 8(RSP).. below the frame (0(RSP) is where the callee
+	// saves LR), as crosscall2 calls it once it has saved what the entry
+	// has saved already.
 	b.bind(std)
-	b.add(aMOVD, a64imm(int64(up.StdFn)), a64reg(xr(0)))
-	b.add(aMOVD, a64reg(xRSP), a64reg(xr(1)))
-	b.add(aMOVD, a64reg(xZR), a64reg(xr(2)))
-	b.add(aMOVD, a64reg(xZR), a64reg(xr(3)))
-	b.add(aMOVD, a64imm(int64(up.Crosscall2)), a64reg(cbTmpA64))
+	b.add3(aSUB, a64imm(cbStdArgs), xRSP, a64reg(xRSP))
+	b.add(aMOVD, a64imm(int64(up.StdFn)), a64reg(cbTmpA64))
+	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, 8))
+	b.add3(aADD, a64imm(cbStdArgs), xRSP, a64reg(cbTmpA64))
+	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, 16))
+	b.add(aMOVD, a64reg(xZR), a64mem(xRSP, 24))
+	b.add(aMOVD, a64imm(int64(up.Cgocallback)), a64reg(cbTmpA64))
 	b.add(aBL, a64none, a64mem(cbTmpA64, 0))
+	b.add3(aADD, a64imm(cbStdArgs), xRSP, a64reg(xRSP))
 
 	// 3. The result, and back to C.
 	b.bind([]a64jump{toResults, stillLocked, stillLocked2})

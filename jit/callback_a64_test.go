@@ -9,7 +9,7 @@ import (
 
 func upcallARM64() *Upcall {
 	return &Upcall{GStatus: 144, GLockedm: 208, MCurg: 184, MLockedg: 384, MLockedExt: 648, MLockedInt: 652,
-		FastEntry: 0x1234560, StdFn: 0x1234570, Crosscall2: 0x1234580}
+		FastEntry: 0x1234560, StdFn: 0x1234570, Cgocallback: 0x1234580}
 }
 
 // The arm64 callback entry saves every register AAPCS64 makes

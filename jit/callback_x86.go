@@ -55,8 +55,10 @@ const cbFrameAMD64 = (CBFrameLen+cbStageLen+15)&^15 + 8
 //	      sp, so the frame-pointer chain is whole. Jump to upcall.fastEntry
 //	      with DX = the frame. It comes back to "back" with DX = the frame
 //	      and DI = the goroutine's g.sched.sp, wherever the stack is now.
-//	    - standard: crosscall2(upcall.std, frame, 0, 0), the runtime's own
-//	      door (needm on a foreign thread, exitsyscall inside cgo).
+//	    - standard: runtime.cgocallback(upcall.std, frame, 0), the
+//	      runtime's own door (needm on a foreign thread, exitsyscall inside
+//	      cgo), called as crosscall2 calls it once it has saved C's
+//	      callee-saved registers, which the entry has saved already.
 //	 3. back: rebuild g.sched (sp, pc, bp) for the trampoline below, put g0
 //	    back in TLS and g0.sched.sp back, unpin, and return the result from
 //	    the frame in RAX or X0.
@@ -179,14 +181,20 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	b.add(xMOVQ, imm(int64(up.FastEntry)), reg(rAX))
 	b.add(xJMP, none, reg(rAX))
 
-	// Standard door: crosscall2(fn, frame, 0, ctxt 0).
+	// Standard door: runtime.cgocallback(fn, frame, ctxt 0), ABI0, with
+	// its arguments on the stack below the frame. This is what crosscall2
+	// calls after saving C's callee-saved registers, which the entry has
+	// saved already.
 	b.bind(std)
-	b.add(xMOVQ, imm(int64(up.StdFn)), reg(rDI))
-	b.add(xMOVQ, reg(rSP), reg(rSI))
-	b.add(xXORL, reg(rDX), reg(rDX))
-	b.add(xXORL, reg(rCX), reg(rCX))
-	b.add(xMOVQ, imm(int64(up.Crosscall2)), reg(rAX))
+	b.add(xSUBQ, imm(cbStdArgs), reg(rSP))
+	b.add(xMOVQ, imm(int64(up.StdFn)), reg(rAX))
+	b.add(xMOVQ, reg(rAX), mem(rSP, 0))
+	b.add(xLEAQ, mem(rSP, cbStdArgs), reg(rAX))
+	b.add(xMOVQ, reg(rAX), mem(rSP, 8))
+	b.add(xMOVQ, imm(0), mem(rSP, 16))
+	b.add(xMOVQ, imm(int64(up.Cgocallback)), reg(rAX))
 	b.add(xCALL, none, reg(rAX))
+	b.add(xADDQ, imm(cbStdArgs), reg(rSP))
 
 	// 3. The result, and back to C.
 	b.bind([]jumpRef{toResults, stillLocked, stillLocked2})

@@ -13,8 +13,8 @@
 //     trampoline left there, and jumps into fastEntry (entry_linux_*.s),
 //     which calls dispatch0, dispatch4 or dispatch16;
 //   - the standard entry in every other case (inside cgo, purego or a
-//     Blocking jitffi call, or on a thread Go did not create): crosscall2,
-//     the runtime's own way in, which calls std.
+//     Blocking jitffi call, or on a thread Go did not create):
+//     runtime.cgocallback, the runtime's own way in, which calls std.
 //
 // Both find the slot's Go func and call it with callFn: directly, when its
 // arguments are a few integer registers and its result a scalar, or

@@ -14,7 +14,7 @@ func fastEntry(fr uintptr)
 func callGo(fn unsafe.Pointer, fr uintptr)
 
 func fastEntryAddr() uintptr
-func crosscall2Addr() uintptr
+func cgocallbackAddr() uintptr
 func getg() uintptr
 
 // The ABIInternal code of dispatch0 and dispatch4, which fastEntry calls

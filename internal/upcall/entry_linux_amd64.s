@@ -269,14 +269,14 @@ TEXT ·fastEntryAddr(SB), NOSPLIT, $0-8
 	MOVQ	AX, ret+0(FP)
 	RET
 
-// func crosscall2Addr() uintptr
-TEXT ·crosscall2Addr(SB), NOSPLIT, $0-8
-	MOVQ	$crosscall2(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
-
 // func getg() uintptr
 TEXT ·getg(SB), NOSPLIT, $0-8
 	MOVQ	(TLS), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func cgocallbackAddr() uintptr
+TEXT ·cgocallbackAddr(SB), NOSPLIT, $0-8
+	MOVQ	$runtime·cgocallback(SB), AX
 	MOVQ	AX, ret+0(FP)
 	RET

@@ -14,5 +14,5 @@ func fastEntry(fr uintptr)
 func callGo(fn unsafe.Pointer, fr uintptr)
 
 func fastEntryAddr() uintptr
-func crosscall2Addr() uintptr
+func cgocallbackAddr() uintptr
 func getg() uintptr

@@ -174,14 +174,14 @@ TEXT ·fastEntryAddr(SB), NOSPLIT, $0-8
 	MOVD	R0, ret+0(FP)
 	RET
 
-// func crosscall2Addr() uintptr
-TEXT ·crosscall2Addr(SB), NOSPLIT, $0-8
-	MOVD	$crosscall2(SB), R0
-	MOVD	R0, ret+0(FP)
-	RET
-
 // func getg() uintptr
 TEXT ·getg(SB), NOSPLIT, $0-8
 	MOVD	g, R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// func cgocallbackAddr() uintptr
+TEXT ·cgocallbackAddr(SB), NOSPLIT, $0-8
+	MOVD	$runtime·cgocallback(SB), R0
 	MOVD	R0, ret+0(FP)
 	RET

@@ -8,5 +8,5 @@ const Supported = false
 
 func callGo(fn unsafe.Pointer, fr uintptr) { panic("upcall: callbacks are not supported here") }
 func fastEntryAddr() uintptr               { return 0 }
-func crosscall2Addr() uintptr              { return 0 }
+func cgocallbackAddr() uintptr             { return 0 }
 func getg() uintptr                        { return 0 }

@@ -27,11 +27,8 @@ func Init(rt jit.Runtime, up *jit.Upcall) error {
 		return fmt.Errorf("callbacks are not supported on this platform")
 	}
 	up.FastEntry = uint64(fastEntryAddr())
-	up.Crosscall2 = uint64(crosscall2Addr())
+	up.Cgocallback = uint64(cgocallbackAddr())
 	up.StdFn = uint64(**(**uintptr)(unsafe.Pointer(&stdFunc)))
-	if up.Crosscall2 == 0 {
-		return fmt.Errorf("crosscall2 is not linked in")
-	}
 	layout.rt, layout.up = rt, *up
 	return nil
 }
