@@ -61,13 +61,23 @@ copy:
 	CBNZ	R7, copy
 	CMP	$4, R3
 	BHI	many
-	CALL	·dispatch4(SB)
+	// dispatch4's ABIInternal code, called as the Go compiler would: fr
+	// and the pointers in R0-R4, their spill area at 8(RSP), g in R28
+	// (the native entry set it).
+	MOVD	8(RSP), R0
+	MOVD	16(RSP), R1
+	MOVD	24(RSP), R2
+	MOVD	32(RSP), R3
+	MOVD	40(RSP), R4
+	MOVD	·dispatch4PC(SB), R5
+	CALL	(R5)
 	B	back
 many:
 	CALL	·dispatch16(SB)
 	B	back
 none:
-	CALL	·dispatch0(SB)
+	MOVD	·dispatch0PC(SB), R5
+	CALL	(R5)
 	B	back
 bad:
 	CALL	·badMarker(SB)	// does not return
