@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
+
+	"github.com/jitffi/jitffi/internal/asmcgo"
 )
 
 // TestCallbackClosedIsFatal: C calling a closed callback ends the process
@@ -43,6 +46,44 @@ func TestCallbackClosedChild(t *testing.T) {
 	p := c.Ptr()
 	c.Close()
 	l.applyPtr(p, 1)
+	println("CHILD RETURNED")
+}
+
+// TestCallbackForeignCallIsFatal: C calling back from a call that is
+// neither a jitffi fast-path call nor cgo, here runtime.asmcgocall, which
+// leaves the goroutine running the way a fast-path call does but leaves
+// no jitffi marker below g0.sched.sp, is a fatal error that names the
+// callback, not a jump onto the goroutine's stack.
+func TestCallbackForeignCallIsFatal(t *testing.T) {
+	needCallbacks(t)
+	out, err := spawnTest(t, "TestCallbackForeignCallChild", "JITFFI_TEST_FOREIGN_CHILD=1")
+	if err == nil {
+		t.Fatalf("the child survived a callback from a foreign call:\n%s", out)
+	}
+	if !strings.Contains(out, "callback i64(i64) (func(int64) int64) entered from a C call that is neither a jitffi fast-path call nor cgo") {
+		t.Errorf("the report does not name the callback and the cause:\n%s", out)
+	}
+	if strings.Contains(out, "CHILD RETURNED") || strings.Contains(out, "GO FUNC RAN") {
+		t.Errorf("the callback ran or returned:\n%s", out)
+	}
+}
+
+func TestCallbackForeignCallChild(t *testing.T) {
+	if os.Getenv("JITFFI_TEST_FOREIGN_CHILD") != "1" {
+		t.Skip("run by TestCallbackForeignCallIsFatal")
+	}
+	l := itOpen(t)
+	fn, err := l.Symbol("cb_call_arg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCallback(func(x int64) int64 { println("GO FUNC RAN"); return x }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// C's struct cb_thread_arg: the callback, x and the result.
+	arg := [3]uintptr{uintptr(c.Ptr()), 7, 0}
+	asmcgo.Call(uintptr(fn), unsafe.Pointer(&arg))
 	println("CHILD RETURNED")
 }
 
