@@ -36,7 +36,7 @@ const (
 //	goroutine stack                       g0 stack
 //	+-------------------------+           +--------------------------+
 //	| caller's stack args     | 16(BP)    | (g0.sched.sp, top)       |
-//	| return PC into caller   | 8(BP)     | marker, Go pointers      |
+//	| return PC into caller   | 8(BP)     | marker, BP, Go pointers  |
 //	| caller's BP             | 0(BP) <- g.sched.sp = g.sched.bp     |
 //	+-------------------------+           | staging, C stack args    |
 //	                                      | 0(SP), 16-aligned        |
@@ -141,8 +141,8 @@ func derefAMD64(b *x86prog, r int16) {
 	b.bind([]jumpRef{skip})
 }
 
-// keepAMD64 leaves the marker word and the Go pointer arguments at the top
-// of the system-stack frame, where a fast-entry callback finds them (see
+// keepAMD64 leaves the marker word, the goroutine's stack pointer and the
+// Go pointer arguments at the top of the system-stack frame, where a fast-entry callback finds them (see
 // KeepMagic). The sources are all still intact: no argument has moved yet.
 func keepAMD64(b *x86prog, p *abi.Plan) error {
 	ptrs := goPointers(p)
@@ -150,9 +150,10 @@ func keepAMD64(b *x86prog, p *abi.Plan) error {
 		return fmt.Errorf("jit: %d Go pointer arguments, more than the %d a fast call keeps alive across callbacks", len(ptrs), KeepMax)
 	}
 	n := len(ptrs)
-	b.add(xSUBQ, imm(int64(8*(n+1))), reg(rSP))
+	b.add(xSUBQ, imm(int64(8*(n+KeepWords))), reg(rSP))
 	b.add(xMOVQ, imm(KeepMagic|int64(n)), reg(regScratchAMD64))
-	b.add(xMOVQ, reg(regScratchAMD64), mem(rSP, int32(8*n)))
+	b.add(xMOVQ, reg(regScratchAMD64), mem(rSP, int32(8*(n+1))))
+	b.add(xMOVQ, reg(rBP), mem(rSP, int32(8*n))) // BP = g.sched.sp (enterAMD64)
 	for i, l := range ptrs {
 		dst := mem(rSP, int32(8*(n-1-i)))
 		if l.Class == abi.Int {

@@ -15,7 +15,7 @@ import "github.com/jitffi/jitffi/abi"
 //
 // Step 2, after the keep area, carves one copy per string below it:
 //
-//	| marker, Go pointers     |
+//	| marker, BP, Go pointers |
 //	| copy of string 0, NUL   | round16(len+1) bytes
 //	| copy of string 1, NUL   |
 //	| staging, C stack args   | 0(SP)

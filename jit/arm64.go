@@ -80,8 +80,9 @@ const goStackARM64 = 16 + 8
 //
 //     then store g0 into the TLS g slot (TPIDR_EL0 + TLSG), so that
 //     signals and crashes in C see the system stack's g, keep the
-//     frame's SP in R19, leave the marker word and the Go pointer
-//     arguments just below g0.sched.sp (see KeepMagic) and set SP below
+//     frame's SP in R19, leave the marker word, R19 (g.sched.sp) and the
+//     Go pointer arguments just below g0.sched.sp (see KeepMagic) and set
+//     SP below
 //     them, less the C stack arguments, aligned down to 16.
 //
 //  3. Move the arguments: Go registers and Go stack slots to C registers
@@ -235,7 +236,8 @@ func compileARM64(p *abi.Plan, rt *Runtime) ([]byte, error) {
 	return b.assemble()
 }
 
-// keepARM64 leaves the marker word and the Go pointer arguments just
+// keepARM64 leaves the marker word, the goroutine's stack pointer and the
+// Go pointer arguments just
 // below g0.sched.sp (in R22), where a fast-entry callback finds them (see
 // KeepMagic), moving R22 below them. No argument has moved yet.
 func keepARM64(b *a64prog, p *abi.Plan) error {
@@ -248,6 +250,7 @@ func keepARM64(b *a64prog, p *abi.Plan) error {
 	sp := regScratch2ARM64
 	b.add(aMOVD, a64imm(KeepMagic|int64(n)), a64reg(regScratch3ARM64))
 	b.pre(aMOVD, a64reg(regScratch3ARM64), a64mem(sp, -8))
+	b.pre(aMOVD, a64reg(regOldSPARM64), a64mem(sp, -8)) // g.sched.sp (enterARM64)
 	for _, l := range ptrs {
 		src := xr(l.Reg)
 		if l.Class != abi.Int {

@@ -75,9 +75,9 @@ func listSigARM64(t testing.TB, src string, shapes []abi.GoParam, trace bool) []
 // s3_3_c13_c0_2.)
 func TestListingARM64(t *testing.T) {
 	want := `ldr x20, [x26,#8]
-cbz x20, .+0x94
+cbz x20, .+0x98
 ldr x21, [x28,#16]
-tbnz w21, #1, .+0x8c
+tbnz w21, #1, .+0x90
 str x30, [sp,#-16]!
 stur x29, [sp,#-8]
 sub x29, sp, #0x8
@@ -105,6 +105,7 @@ str x21, [x22,#16]
 ldr x22, [x21,#56]
 mov x23, #0x4a49000000000000
 str x23, [x22,#-8]!
+str x19, [x22,#-8]!
 and x22, x22, #0xfffffffffffffff0
 mov sp, x22
 blr x20

@@ -20,17 +20,21 @@ const (
 )
 
 // Registers of the arm64 entry: R9 and F16 are scratch (caller-saved
-// in C and no C argument); the door chooser keeps the thread pointer in
+// in C and no C argument), and the fast door uses R10 and R12 (as
+// caller-saved, once the arguments are in the frame); the door chooser
+// keeps the thread pointer in
 // R11, TLS g in R20, its m in R21, m.g0 in R22 and m.curg in R23 (all
 // saved in the prologue).
 var (
-	cbTmpA64  = xr(9)
-	cbTPA64   = xr(11)
-	cbGA64    = xr(20)
-	cbMA64    = xr(21)
-	cbG0A64   = xr(22)
-	cbCurgA64 = xr(23)
-	cbFTmpA64 = xf(16)
+	cbTmpA64   = xr(9)
+	cbTPA64    = xr(11)
+	cbGA64     = xr(20)
+	cbMA64     = xr(21)
+	cbG0A64    = xr(22)
+	cbCurgA64  = xr(23)
+	cbGSPA64   = xr(10) // the goroutine's stack pointer
+	cbMagicA64 = xr(12) // KeepMagic
+	cbFTmpA64  = xf(16)
 )
 
 // callbackARM64 lowers the entry of callbacks of p, the mirror of
@@ -115,6 +119,7 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add(aMOVD, a64reg(xr(0)), a64reg(xRSP))
 	b.add(aMOVD, a64mem(xRSP, CBG0SP), a64reg(cbTmpA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(cbG0A64, sched+rt.GobufSP))
+	b.add(aMOVD, a64reg(xr(1)), a64mem(cbTmpA64, -KeepSP)) // the stack may have moved
 	// Unpin, as the runtime's unlockOSThread: lockedg and lockedm stay
 	// while either count is held.
 	b.add(aMOVWU, a64mem(cbMA64, up.MLockedInt), a64reg(cbTmpA64))
@@ -144,11 +149,20 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add3(aCMP, a64imm(gRunning), cbTmpA64, a64none)
 	std = append(std, b.jump(aBNE, 0))
 
-	// Fast door.
+	// Fast door. The goroutine's stack pointer comes from the trampoline's
+	// keep area (KeepSP), or, when the marker is not jitffi's, from
+	// g.sched.sp, so that fastEntry runs on a real stack to report it.
 	b.add(aMOVD, a64mem(cbG0A64, sched+rt.GobufSP), a64reg(cbTmpA64))
+	b.add(aMOVD, a64mem(cbTmpA64, -KeepSP), a64reg(cbGSPA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, CBG0SP))
 	b.add(aMOVD, a64mem(cbTmpA64, -8), a64reg(cbTmpA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, CBMarker))
+	b.add3(aAND, a64imm(^int64(0xff)), cbTmpA64, a64reg(cbTmpA64))
+	b.add(aMOVD, a64imm(KeepMagic), a64reg(cbMagicA64))
+	b.add3(aCMP, a64reg(cbMagicA64), cbTmpA64, a64none)
+	ours := b.jump(aBEQ, 0)
+	b.add(aMOVD, a64mem(cbCurgA64, sched+rt.GobufSP), a64reg(cbGSPA64))
+	b.bind([]a64jump{ours})
 	b.add(aMOVD, a64reg(xRSP), a64reg(cbTmpA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(cbG0A64, sched+rt.GobufSP))
 	b.add(aMOVWU, a64mem(cbMA64, up.MLockedInt), a64reg(cbTmpA64))
@@ -160,10 +174,9 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add(aMOVD, a64reg(cbCurgA64), a64mem(cbTPA64, rt.TLSG))
 	b.add(aMOVD, a64reg(cbCurgA64), a64reg(regGARM64))
 	b.add(aMOVD, a64reg(xRSP), a64reg(xr(0)))
-	b.add(aMOVD, a64mem(cbCurgA64, sched+rt.GobufSP), a64reg(cbTmpA64))
 	b.add(aMOVD, a64mem(cbCurgA64, sched+rt.GobufPC), a64reg(xLR))
 	b.add(aMOVD, a64mem(cbCurgA64, sched+rt.GobufBP), a64reg(xFP))
-	b.add(aMOVD, a64reg(cbTmpA64), a64reg(xRSP))
+	b.add(aMOVD, a64reg(cbGSPA64), a64reg(xRSP))
 	b.add(aMOVD, a64imm(int64(up.FastEntry)), a64reg(cbTmpA64))
 	b.add(aB, a64none, a64mem(cbTmpA64, 0))
 

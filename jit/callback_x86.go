@@ -17,6 +17,7 @@ const (
 	xDECL  = x86.ADECL
 	xJNE   = x86.AJNE
 	xADDQ  = x86.AADDQ
+	xSHRQ  = x86.ASHRQ
 	xABYTE = x86.ABYTE
 )
 
@@ -109,7 +110,7 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	// 2. The doors.
 	toChooser := b.jump(xJMP)
 	// back: the fast entry returns here (DX = frame, DI = g.sched.sp).
-	back = b.add(xMOVQ, mem(rFS, rt.TLSG), reg(rR12))
+	back = b.add(xMOVQ, reg(rR14), reg(rR12)) // g: Go code keeps it in R14
 	b.add(xMOVQ, reg(rDI), mem(rR12, sched+rt.GobufSP))
 	b.add(xMOVQ, reg(rDI), mem(rR12, sched+rt.GobufBP))
 	b.add(xMOVQ, mem(rDI, -8), reg(rAX))
@@ -121,6 +122,7 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	b.add(xMOVQ, reg(rDX), reg(rSP))
 	b.add(xMOVQ, mem(rSP, CBG0SP), reg(rAX))
 	b.add(xMOVQ, reg(rAX), mem(rR14, sched+rt.GobufSP))
+	b.add(xMOVQ, reg(rDI), mem(rAX, -KeepSP)) // the stack may have moved
 	// Unpin, as the runtime's unlockOSThread: lockedg and lockedm stay
 	// while either count is held (the callback may have locked the
 	// thread itself).
@@ -160,11 +162,20 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	b.add(xCMPL, reg(rAX), imm(gRunning))
 	std = append(std, b.jump(xJNE))
 
-	// Fast door.
+	// Fast door. The goroutine's stack pointer comes from the trampoline's
+	// keep area (KeepSP), or, when the marker is not jitffi's, from
+	// g.sched.sp, so that fastEntry runs on a real stack to report it.
 	b.add(xMOVQ, mem(rR14, sched+rt.GobufSP), reg(rAX))
+	b.add(xMOVQ, mem(rAX, -KeepSP), reg(rDI))
+	b.add(xMOVQ, mem(rAX, -8), reg(rBX))
 	b.add(xMOVQ, reg(rAX), mem(rSP, CBG0SP))
-	b.add(xMOVQ, mem(rAX, -8), reg(rAX))
-	b.add(xMOVQ, reg(rAX), mem(rSP, CBMarker))
+	b.add(xMOVQ, reg(rBX), mem(rSP, CBMarker))
+	b.add(xSHRQ, imm(8), reg(rBX))
+	b.add(xMOVQ, imm(KeepMagic>>8), reg(rR15))
+	b.add(xCMPQ, reg(rBX), reg(rR15))
+	ours := b.jump(xJEQ)
+	b.add(xMOVQ, mem(rR12, sched+rt.GobufSP), reg(rDI))
+	b.bind([]jumpRef{ours})
 	b.add(xMOVQ, reg(rSP), mem(rR14, sched+rt.GobufSP))
 	b.add(xINCL, none, mem(rR13, up.MLockedInt))
 	b.add(xMOVQ, reg(rR12), mem(rR13, up.MLockedg))
@@ -172,7 +183,6 @@ func callbackProgAMD64(p *abi.Plan, rt *Runtime, up *Upcall, backDist int64) (b 
 	cgoLeaveAMD64(b, rt, rR12, rR13)
 	b.add(xMOVQ, reg(rR12), mem(rFS, rt.TLSG))
 	b.add(xMOVQ, reg(rSP), reg(rDX))
-	b.add(xMOVQ, mem(rR12, sched+rt.GobufSP), reg(rDI))
 	b.add(xMOVQ, mem(rR12, sched+rt.GobufPC), reg(rAX))
 	b.add(xMOVQ, reg(rAX), mem(rDI, -8))
 	b.add(xLEAQ, mem(rDI, -8), reg(rSP))

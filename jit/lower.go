@@ -52,8 +52,8 @@ func stringArgs(p *abi.Plan) int {
 }
 
 // fastFrame bounds the system stack a fast call of p takes: the keep area
-// (marker and Go pointers), a copy of every string argument at its
+// (marker, stack pointer and Go pointers), a copy of every string argument at its
 // longest, the C frame, and 16 bytes of alignment.
 func fastFrame(p *abi.Plan) int {
-	return 8*(len(goPointers(p))+1) + stringArgs(p)*(StringMax+16) + p.Frame() + 16
+	return 8*(len(goPointers(p))+KeepWords) + stringArgs(p)*(StringMax+16) + p.Frame() + 16
 }

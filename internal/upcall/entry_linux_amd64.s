@@ -38,8 +38,8 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	MOVQ	AX, CX
 	ANDQ	$0xff, CX
 	JZ	none
-	MOVQ	16(DX), SI	// g0sp: the stash ends just below it
-	SUBQ	$16, SI
+	MOVQ	16(DX), SI	// g0sp: the pointers start 24 bytes below it
+	SUBQ	$24, SI
 	CMPQ	CX, $4
 	JA	many
 	// 1 to 4 pointers: keep0..keep3 at 8(SP).., the rest nil.

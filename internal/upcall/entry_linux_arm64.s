@@ -38,8 +38,8 @@ TEXT ·fastEntry(SB), NOSPLIT, $144-8
 	BNE	bad
 	AND	$0xff, R2, R3
 	CBZ	R3, none
-	MOVD	16(R0), R5	// g0sp: the stash ends just below it
-	SUB	$16, R5, R5
+	MOVD	16(R0), R5	// g0sp
+	SUB	$24, R5, R5	// the pointers start 24 bytes below g0sp
 	// keep0..keep15 at 16(RSP).., nil first.
 	ADD	$16, RSP, R6
 	MOVD	$16, R7
