@@ -267,7 +267,7 @@ func callFn(fn *byte, f *Frame, fr uintptr) {
 	f.Ints[0], f.Floats[0] = (*(*regs4)(unsafe.Pointer(&fn)))(f.Ints[0], f.Ints[1], f.Ints[2], f.Ints[3])
 }
 
-// regs4 is the type callRegs calls a Go func as: its arguments take the
+// regs4 is the type callFn calls a Go func as: its arguments take the
 // first four integer registers, its results the first integer and the
 // first float register.
 type regs4 func(a, b, c, d uint64) (uint64, float64)
