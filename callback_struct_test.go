@@ -114,7 +114,7 @@ func cbsRet[T any](name, ctype string) cbsCase {
 			}
 			return cbsNext(v)
 		}, fmt.Sprintf("%s(%s, i32)", c.ctype, c.ctype))
-		checkEntry(t, cb, wantFastEntry(blocking), 3, func() {
+		checkEntry(t, cb, wantFastEntry(blocking), 3, bound, func() {
 			for _, seed := range []int32{1, -7, 1 << 30} {
 				if bad := bound(cb, seed); bad != 0 {
 					t.Errorf("%s seed %d: C read leaf %d of the result wrong", c.name, seed, bad-1)
@@ -228,12 +228,12 @@ func TestCallbackStructArgs(t *testing.T) {
 		l := cbsOpen(t, blocking)
 		cb := newCB(t, cbsArgs(t, cbsMake[cbsBig](99)), "{i64, u64, i16, f64, u8[3]}"+cbsArgsParams)
 		cb2 := newCB(t, cbsArgs(t, cbsMake[cbsDI](98)), "{f64, i32}"+cbsArgsParams)
-		checkEntry(t, cb, wantFastEntry(blocking), 1, func() {
+		checkEntry(t, cb, wantFastEntry(blocking), 1, l.args, func() {
 			if bad := l.args(cb); bad != 0 {
 				t.Errorf("cbs_args: C read leaf %d of the result wrong", bad-1)
 			}
 		})
-		checkEntry(t, cb2, wantFastEntry(blocking), 1, func() {
+		checkEntry(t, cb2, wantFastEntry(blocking), 1, l.args2, func() {
 			if bad := l.args2(cb2); bad != 0 {
 				t.Errorf("cbs_args2: C read leaf %d of the result wrong", bad-1)
 			}
@@ -315,7 +315,7 @@ func cbsRetMoving[T any](t *testing.T, l *cbsLib, name, ctype string, blocking b
 		}
 		return cbsNext(v)
 	}, fmt.Sprintf("%s(%s, i32)", ctype, ctype))
-	checkEntry(t, cb, wantFastEntry(blocking), 2, func() {
+	checkEntry(t, cb, wantFastEntry(blocking), 2, bound, func() {
 		for _, seed := range []int32{3, -5} {
 			if bad := bound(cb, seed); bad != 0 {
 				t.Errorf("%s seed %d: C read leaf %d of the result wrong", name, seed, bad-1)
