@@ -13,7 +13,10 @@
 // BenchmarkCall covers void(), i32(i32,i32), f64(f64), f64(f64,f64,f64,f64),
 // u64(ptr,u64) over a 64-byte buffer, an 8- and a 12-argument mix of
 // integers and floats (with arguments on the C stack), libm cos, libc
-// strlen and zlib crc32. BenchmarkString passes Go strings of 8 and 64
+// strlen and zlib crc32. The void() function increments a counter
+// atomically, so that the call has an effect to check, and its floor
+// does the same: that locked add, not the call, is most of the row's
+// cost on every path. BenchmarkString passes Go strings of 8 and 64
 // bytes, of jitffi.MaxStackString bytes and of one byte more to strlen
 // (cgo with C.CString and C.free, purego with its string argument) and
 // copies a C string result into a Go string. BenchmarkBind1000 measures the cost of Bind over
