@@ -134,7 +134,7 @@ func (c *Callback) Ptr() unsafe.Pointer {
 
 // Close releases the Go func. It is idempotent. C must not call the
 // pointer afterwards: until the pointer is handed out again by a later
-// NewCallback (at the earliest after upcall.Quarantine further Closes), a
+// NewCallback (at the earliest after 1024 further Closes), a
 // call is a fatal error that names the callback; after that it calls the
 // new callback's func.
 func (c *Callback) Close() error {

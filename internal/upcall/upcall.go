@@ -80,7 +80,8 @@ var table struct {
 
 // Quarantine is how many closed slots wait before the oldest is reused:
 // a C caller holding a stale pointer to a recently closed callback gets a
-// fatal error that names it, not another callback's func.
+// fatal error that names it, not another callback's func. Callback.Close's
+// doc and the README state the number.
 const Quarantine = 1024
 
 // Open finds a free slot for fn (a funcval pointer) with the native entry
