@@ -367,7 +367,8 @@ func TestCallbackStructStress(t *testing.T) {
 			}
 		}
 	}()
-	deadline := time.Now().Add(500 * time.Millisecond)
+	start := time.Now()
+	deadline := start.Add(500 * time.Millisecond)
 	var wg sync.WaitGroup
 	var calls atomic.Int64
 	for g := range 4 {
@@ -375,7 +376,7 @@ func TestCallbackStructStress(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for seed := int32(g); time.Now().Before(deadline); seed += 4 {
+			for seed := int32(g); stressOn(deadline, &gcs); seed += 4 {
 				if bad := l.ret["big"](cb, seed); bad != 0 {
 					t.Errorf("seed %d: C read leaf %d of the result wrong", seed, bad-1)
 					return
@@ -393,5 +394,5 @@ func TestCallbackStructStress(t *testing.T) {
 	if gcs.Load() == 0 {
 		t.Fatal("no collection ran")
 	}
-	t.Logf("%d callbacks, %d collections", calls.Load(), gcs.Load())
+	t.Logf("%d callbacks, %d collections in %v", calls.Load(), gcs.Load(), time.Since(start))
 }
