@@ -152,7 +152,9 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	// Fast door. The goroutine's stack pointer comes from the trampoline's
 	// keep area (KeepSP), or, when the marker is not jitffi's, from
 	// g.sched.sp, so that fastEntry runs on a real stack to report it.
-	b.add(aMOVD, a64mem(cbG0A64, sched+rt.GobufSP), a64reg(cbTmpA64))
+	// TLS g is m.g0 here: reading through it, not through m.g0, keeps
+	// the stack pointer two loads nearer, as on amd64.
+	b.add(aMOVD, a64mem(cbGA64, sched+rt.GobufSP), a64reg(cbTmpA64))
 	b.add(aMOVD, a64mem(cbTmpA64, -KeepSP), a64reg(cbGSPA64))
 	b.add(aMOVD, a64reg(cbTmpA64), a64mem(xRSP, CBG0SP))
 	b.add(aMOVD, a64mem(cbTmpA64, -8), a64reg(cbTmpA64))
@@ -164,7 +166,7 @@ func callbackARM64(p *abi.Plan, rt *Runtime, up *Upcall) ([]byte, error) {
 	b.add(aMOVD, a64mem(cbCurgA64, sched+rt.GobufSP), a64reg(cbGSPA64))
 	b.bind([]a64jump{ours})
 	b.add(aMOVD, a64reg(xRSP), a64reg(cbTmpA64))
-	b.add(aMOVD, a64reg(cbTmpA64), a64mem(cbG0A64, sched+rt.GobufSP))
+	b.add(aMOVD, a64reg(cbTmpA64), a64mem(cbGA64, sched+rt.GobufSP))
 	b.add(aMOVWU, a64mem(cbMA64, up.MLockedInt), a64reg(cbTmpA64))
 	b.add3(aADD, a64imm(1), cbTmpA64, a64reg(cbTmpA64))
 	b.add(aMOVW, a64reg(cbTmpA64), a64mem(cbMA64, up.MLockedInt))
