@@ -5,9 +5,9 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 15m
 
-.PHONY: test test-cgo0 test-cgo1 test-trace test-race check vet fmt bench stress dump zlib
+.PHONY: test test-cgo0 test-cgo1 test-trace test-race check vet fmt bench stress dump zlib sqlite
 
-test: check zlib test-cgo0 test-cgo1 test-trace
+test: check zlib sqlite test-cgo0 test-cgo1 test-trace
 
 # zlib (libz.so.1) for the CDef example test and the libz.crc32 bench rows:
 # installed here with apt-get when missing and running as root; without
@@ -19,6 +19,17 @@ zlib:
 			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q zlib1g-dev; \
 		else \
 			echo "zlib (libz.so.1) not found: install it (apt-get install zlib1g-dev, or zlib1g); the tests and bench rows that use it are skipped" >&2; \
+		fi; \
+	fi
+
+# SQLite (libsqlite3.so.0) for TestCallbackSQLite, installed the same way.
+sqlite:
+	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name libsqlite3.so.0 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "SQLite (libsqlite3.so.0) not found; installing libsqlite3-0"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libsqlite3-0; \
+		else \
+			echo "SQLite (libsqlite3.so.0) not found: install it (apt-get install libsqlite3-0); TestCallbackSQLite is skipped" >&2; \
 		fi; \
 	fi
 
