@@ -9,29 +9,25 @@ TESTFLAGS ?= -count=1 -timeout 15m
 
 test: check zlib sqlite test-cgo0 test-cgo1 test-trace
 
-# zlib (libz.so.1) for the CDef example test and the libz.crc32 bench rows:
-# installed here with apt-get when missing and running as root; without
-# it those are skipped.
-zlib:
-	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name libz.so.1 2>/dev/null | grep -q .; then \
+# Shared libraries some tests and bench rows use, installed with apt-get
+# when missing and running as root; without them those are skipped.
+# $(call need-lib,file,package,what uses it)
+define need-lib
+	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name $(1) 2>/dev/null | grep -q .; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "zlib (libz.so.1) not found; installing zlib1g-dev"; \
-			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q zlib1g-dev; \
+			echo "$(1) not found; installing $(2)"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2); \
 		else \
-			echo "zlib (libz.so.1) not found: install it (apt-get install zlib1g-dev, or zlib1g); the tests and bench rows that use it are skipped" >&2; \
+			echo "$(1) not found: install it (apt-get install $(2)); $(3) are skipped" >&2; \
 		fi; \
 	fi
+endef
 
-# SQLite (libsqlite3.so.0) for TestCallbackSQLite, installed the same way.
+zlib:
+	$(call need-lib,libz.so.1,zlib1g-dev,the CDef example test and the libz.crc32 bench rows)
+
 sqlite:
-	@if ! find /lib /usr/lib /lib64 /usr/lib64 -maxdepth 2 -name libsqlite3.so.0 2>/dev/null | grep -q .; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "SQLite (libsqlite3.so.0) not found; installing libsqlite3-0"; \
-			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libsqlite3-0; \
-		else \
-			echo "SQLite (libsqlite3.so.0) not found: install it (apt-get install libsqlite3-0); TestCallbackSQLite is skipped" >&2; \
-		fi; \
-	fi
+	$(call need-lib,libsqlite3.so.0,libsqlite3-0,TestCallbackSQLite and its subtests)
 
 test-cgo0:
 	CGO_ENABLED=0 $(GO) test $(TESTFLAGS) $(PKGS)

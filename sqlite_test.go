@@ -20,7 +20,7 @@ const sqliteDecls = `
 	typedef struct sqlite3_context sqlite3_context;
 	typedef struct sqlite3_value sqlite3_value;
 	typedef long long sqlite3_int64;
-	enum { SQLITE_OK = 0, SQLITE_ABORT = 4, SQLITE_UTF8 = 1, SQLITE_DETERMINISTIC = 0x800 };
+	enum { SQLITE_ABORT = 4, SQLITE_UTF8 = 1, SQLITE_DETERMINISTIC = 0x800 };
 	int sqlite3_open(const char *filename, sqlite3 **ppDb);
 	int sqlite3_close(sqlite3 *db);
 	int sqlite3_exec(sqlite3 *db, const char *sql,
@@ -43,6 +43,8 @@ type sqliteAPI struct {
 	create func(db unsafe.Pointer, name string, nArg, textRep int32, app unsafe.Pointer, xFunc, xStep, xFinal *Callback, xDestroy unsafe.Pointer) int32
 	value  func(v unsafe.Pointer) int64
 	result func(ctx unsafe.Pointer, x int64)
+
+	utf8, deterministic, abort int32 // SQLITE_* from the declarations
 }
 
 // sqliteOpen binds the API, sqlite3_exec with Blocking when asked. It
@@ -80,6 +82,16 @@ func sqliteOpen(t *testing.T, blocking bool) *sqliteAPI {
 			t.Fatal(err)
 		}
 	}
+	for _, c := range []struct {
+		v    *int32
+		name string
+	}{{&a.utf8, "SQLITE_UTF8"}, {&a.deterministic, "SQLITE_DETERMINISTIC"}, {&a.abort, "SQLITE_ABORT"}} {
+		v, ok := lib.Const(c.name)
+		if !ok {
+			t.Fatalf("%s is not declared", c.name)
+		}
+		*c.v = int32(v)
+	}
 	if p, want := PathOf(a.exec), itWantPath(blocking); p.Fast != want.Fast {
 		t.Fatalf("sqlite3_exec: PathOf = %v, want %v", p, want)
 	}
@@ -110,7 +122,7 @@ func TestCallbackSQLite(t *testing.T) {
 			x := s.value(*(*unsafe.Pointer)(argv))
 			s.result(ctx, x*x+1)
 		}, "")
-		if rc := s.create(db, "gosq", 1, 1|0x800, nil, gosq, nil, nil, nil); rc != 0 {
+		if rc := s.create(db, "gosq", 1, s.utf8|s.deterministic, nil, gosq, nil, nil, nil); rc != 0 {
 			t.Fatalf("sqlite3_create_function_v2 = %d", rc)
 		}
 		const n = 1000
@@ -158,8 +170,8 @@ func TestCallbackSQLite(t *testing.T) {
 
 		// A nonzero result from the row callback aborts the statement.
 		rows, stopAt = 0, 10
-		if rc := s.exec(db, "SELECT x, gosq(x) FROM t ORDER BY x", row, nil, nil); rc != 4 {
-			t.Errorf("sqlite3_exec with a callback returning 1 = %d, want SQLITE_ABORT (4)", rc)
+		if rc := s.exec(db, "SELECT x, gosq(x) FROM t ORDER BY x", row, nil, nil); rc != s.abort {
+			t.Errorf("sqlite3_exec with a callback returning 1 = %d, want SQLITE_ABORT (%d)", rc, s.abort)
 		}
 		if rows != stopAt {
 			t.Errorf("the aborted statement called back %d times, want %d", rows, stopAt)
