@@ -136,8 +136,33 @@ ARM64_TESTFLAGS ?= -count=1 -timeout 20m
 ARM64_ENV  = GOARCH=arm64 CC=$(ARM64_CC) QEMU_LD_PREFIX=$(ARM64_SYSROOT) JITFFI_TEST_EXEC=
 ARM64_EXEC = -exec '$(CURDIR)/.ci/qemu-aarch64-exec'
 
-.PHONY: test-arm64 test-arm64-vet test-arm64-cgo0 test-arm64-cgo1 test-arm64-trace
-test-arm64: test-arm64-vet test-arm64-cgo0 test-arm64-cgo1 test-arm64-trace
+.PHONY: test-arm64 test-arm64-vet test-arm64-cgo0 test-arm64-cgo1 test-arm64-trace arm64-libs
+test-arm64: arm64-libs test-arm64-vet test-arm64-cgo0 test-arm64-cgo1 test-arm64-trace
+
+# The arm64 builds of the libraries of the zlib and sqlite targets, for the
+# tests that use them under qemu. The cross sysroot holds only libc, so
+# when one is missing and we run as root, Debian's arm64 package is
+# fetched (dpkg learns the arm64 architecture for that) and its shared
+# objects are unpacked into the sysroot's lib directory, where the
+# emulated dynamic loader looks. Nothing is installed for the host.
+ARM64_LIBS ?= libz.so.1:zlib1g libsqlite3.so.0:libsqlite3-0
+arm64-libs:
+	@updated=; for e in $(ARM64_LIBS); do \
+		f=$${e%%:*}; p=$${e#*:}; \
+		[ -e "$(ARM64_SYSROOT)/lib/$$f" ] && continue; \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+			echo "arm64 $$f not found in $(ARM64_SYSROOT)/lib: the tests that use it are skipped under qemu (make arm64-libs as root fetches it)" >&2; \
+			continue; \
+		fi; \
+		echo "arm64 $$f not found; unpacking $$p:arm64 into $(ARM64_SYSROOT)/lib"; \
+		if [ -z "$$updated" ]; then \
+			dpkg --add-architecture arm64 && apt-get update -q || exit 1; updated=1; \
+		fi; \
+		d=$$(mktemp -d) && chmod 755 "$$d" && (cd "$$d" && apt-get download -q "$$p:arm64") && \
+		dpkg -x "$$d"/*.deb "$$d/x" && \
+		find "$$d/x" -name "$${f%.so.*}.so*" -exec cp -P {} "$(ARM64_SYSROOT)/lib/" \; && \
+		rm -rf "$$d" && [ -e "$(ARM64_SYSROOT)/lib/$$f" ] || exit 1; \
+	done
 
 test-arm64-vet:
 	$(ARM64_ENV) CGO_ENABLED=0 $(GO) vet $(PKGS)

@@ -48,8 +48,8 @@ type sqliteAPI struct {
 }
 
 // sqliteOpen binds the API, sqlite3_exec with Blocking when asked. It
-// skips where libsqlite3 is missing (make test installs it on amd64; the
-// arm64 cross-environment has none).
+// skips where libsqlite3 is missing (make test installs it, and make
+// test-arm64 unpacks the arm64 build into the cross sysroot).
 func sqliteOpen(t *testing.T, blocking bool) *sqliteAPI {
 	t.Helper()
 	needCallbacks(t)
