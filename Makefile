@@ -158,7 +158,7 @@ arm64-libs:
 		if [ -z "$$updated" ]; then \
 			dpkg --add-architecture arm64 && apt-get update -q || exit 1; updated=1; \
 		fi; \
-		d=$$(mktemp -d) && chmod 755 "$$d" && (cd "$$d" && apt-get download -q "$$p:arm64") && \
+		d=$$(mktemp -d) && chmod 755 "$$d" && (cd "$$d" && apt-get download -q -o APT::Sandbox::User=root "$$p:arm64") && \
 		dpkg -x "$$d"/*.deb "$$d/x" && \
 		find "$$d/x" -name "$${f%.so.*}.so*" -exec cp -P {} "$(ARM64_SYSROOT)/lib/" \; && \
 		rm -rf "$$d" && [ -e "$(ARM64_SYSROOT)/lib/$$f" ] || exit 1; \
