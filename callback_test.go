@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 
@@ -27,6 +28,7 @@ type cbLib struct {
 	intsF64  func(cb *Callback) float64
 	ptrF32   func(cb *Callback, p unsafe.Pointer) float32
 	thread   func(cb *Callback, x int64) int64
+	threads  func(cb *Callback, n int32, calls int64) int64
 	qsort    func(base unsafe.Pointer, n, size uintptr, cmp *Callback)
 	applyPtr func(cb unsafe.Pointer, x int64) int64
 	isNull   func(cb *Callback) int32
@@ -75,6 +77,7 @@ func cbOpen(t testing.TB, blocking bool) *cbLib {
 		{l.lib, &l.intsF64, "cb_ints_f64", "f64(ptr)"},
 		{l.lib, &l.ptrF32, "cb_ptr_f32", "f32(ptr, ptr)"},
 		{l.lib, &l.thread, "cb_thread", "i64(ptr, i64)"},
+		{l.lib, &l.threads, "cb_threads", "i64(ptr, i32, i64)"},
 		{l.lib, &l.isNull, "cb_is_null", "i32(ptr)"},
 		{libc, &l.qsort, "qsort", "void(ptr, usize, usize, ptr)"},
 	} {
@@ -343,6 +346,60 @@ func TestCallbackForeignThread(t *testing.T) {
 			t.Errorf("cb_thread = %d, want 42", r)
 		}
 	})
+}
+
+// TestCallbackForeignThreads: many threads that Go did not create call
+// back at once (each borrows an M through the runtime's needm), with the
+// collector running, in rounds, so that the threads of each round are new
+// ones and those of the last have exited. Every result is checked. The
+// outer call is Blocking, as the README asks of a C function that waits
+// for threads that call back.
+func TestCallbackForeignThreads(t *testing.T) {
+	func(t *testing.T, blocking bool) {
+		l := cbOpen(t, blocking)
+		threads, calls, rounds := int32(16), int64(2000), 4
+		if runtime.GOARCH != "amd64" || raceBuild {
+			calls = 200 // under emulation or -race each borrowed M is slow
+		}
+		var n atomic.Int64
+		c := newCB(t, func(x int64) int64 {
+			n.Add(1)
+			if x%64 == 0 {
+				s := make([]int64, 64) // allocate, and let the scheduler in
+				s[x%64] = x
+				runtime.Gosched()
+				return s[0]*3 + 1
+			}
+			return x*3 + 1
+		}, "")
+		stop := make(chan struct{})
+		var gcs sync.WaitGroup
+		gcs.Add(1)
+		go func() {
+			defer gcs.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					runtime.GC()
+				}
+			}
+		}()
+		defer func() { close(stop); gcs.Wait() }()
+		total := int64(threads) * calls
+		want := 3*total*(total-1)/2 + total // the sum of 3x+1 over [0, total)
+		for r := range rounds {
+			var got int64
+			checkEntry(t, c, false, uint64(total), l.threads, func() { got = l.threads(c, threads, calls) })
+			if got != want {
+				t.Fatalf("round %d: cb_threads = %d, want %d", r, got, want)
+			}
+		}
+		if got := n.Load(); got != int64(rounds)*total {
+			t.Errorf("%d callbacks ran, want %d", got, int64(rounds)*total)
+		}
+	}(t, true)
 }
 
 func TestCallbackPanic(t *testing.T) {
