@@ -1,13 +1,19 @@
 package jitffi
 
 import (
+	"bytes"
+	"fmt"
 	"math"
+	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
@@ -328,24 +334,108 @@ func deep(n int) int64 {
 }
 
 func TestCallbackForeignThread(t *testing.T) {
-	forBoth(t, func(t *testing.T, blocking bool) {
-		if !blocking && runtime.GOMAXPROCS(0) == 1 {
-			// README, Callbacks: the outer goroutine keeps the only P
-			// while C waits for its thread, whose callback needs a P.
-			t.Skip("a fast call waiting for a C thread that calls back deadlocks at GOMAXPROCS=1 (documented)")
-		}
-		l := cbOpen(t, blocking)
+	l := cbOpen(t, true)
+	c := newCB(t, func(x int64) int64 {
+		s := make([]int64, 100) // allocate on the borrowed M
+		s[0] = x
+		return s[0] * 2
+	}, "")
+	var r int64
+	checkEntry(t, c, false, 1, l.thread, func() { r = l.thread(c, 21) })
+	if r != 42 {
+		t.Errorf("cb_thread = %d, want 42", r)
+	}
+}
+
+// TestCallbackForeignThreadFastDeadlocks shows the hazard the README
+// documents: a fast-path call that waits for a C thread which calls back
+// keeps its P, so once the runtime stops the world (here the callback
+// itself calls runtime.GC, as any allocation may) the stop waits for that
+// call, the call waits for the thread, and the thread's callback waits
+// for the stop. This holds at any GOMAXPROCS; the child runs with 4. The
+// child is killed with SIGQUIT, whose goroutine dump must show the
+// collector stuck stopping the world.
+func TestCallbackForeignThreadFastDeadlocks(t *testing.T) {
+	l := cbOpen(t, false)
+	if p := PathOf(l.thread); !p.Fast {
+		t.Skipf("the outer call is not on the fast path in this process: %v", p)
+	}
+	if os.Getenv(itChildMode) == "deadlock" {
 		c := newCB(t, func(x int64) int64 {
-			s := make([]int64, 100) // allocate on the borrowed M
-			s[0] = x
-			return s[0] * 2
+			fmt.Println("callback: collecting")
+			runtime.GC()
+			return x
 		}, "")
-		var r int64
-		checkEntry(t, c, false, 1, l.thread, func() { r = l.thread(c, 21) })
-		if r != 42 {
-			t.Errorf("cb_thread = %d, want 42", r)
+		l.thread(c, 1)
+		fmt.Println("outer call returned")
+		return
+	}
+	args := []string{os.Args[0], "-test.run=^TestCallbackForeignThreadFastDeadlocks$", "-test.v", "-test.count=1"}
+	if w := os.Getenv("JITFFI_TEST_EXEC"); w != "" {
+		args = append(strings.Fields(w), args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), itChildMode+"=deadlock", "GOMAXPROCS=4", "GOTRACEBACK=all")
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Read the child's output until it ends, and say when the callback
+	// has started collecting.
+	var (
+		mu  sync.Mutex
+		out []byte
+	)
+	collecting, eof := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(eof)
+		buf, said := make([]byte, 4096), false
+		for {
+			n, err := pipe.Read(buf)
+			mu.Lock()
+			out = append(out, buf[:n]...)
+			if !said && bytes.Contains(out, []byte("callback: collecting")) {
+				said = true
+				close(collecting)
+			}
+			mu.Unlock()
+			if err != nil {
+				return
+			}
 		}
-	})
+	}()
+	output := func() string { mu.Lock(); defer mu.Unlock(); return string(out) }
+	select {
+	case <-collecting:
+	case <-eof:
+		t.Fatalf("the child ended before its callback ran (%v):\n%s", cmd.Wait(), output())
+	}
+	// The deadlock is immediate; this wait only gives a child that is not
+	// stuck the time to show it.
+	select {
+	case <-eof:
+		t.Fatalf("the child finished (%v), so the documented deadlock did not happen:\n%s", cmd.Wait(), output())
+	case <-time.After(time.Second):
+	}
+	cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-eof:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-eof
+	}
+	cmd.Wait()
+	dump := output()
+	if strings.Contains(dump, "outer call returned") {
+		t.Fatalf("the outer call returned:\n%s", dump)
+	}
+	if !strings.Contains(dump, "[stopping the world") || !strings.Contains(dump, "runtime.GC(") {
+		t.Fatalf("the dump does not show runtime.GC stuck stopping the world:\n%s", dump)
+	}
 }
 
 // TestCallbackForeignThreads: many threads that Go did not create call
