@@ -141,19 +141,9 @@ func TestCallbackStress(t *testing.T) {
 			}
 		}()
 	}
-	stop := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-			}
-		}
-	}()
+	gcs := startGCLoop(t, 0)
 	wg.Wait()
-	close(stop)
+	gcs.Stop()
 	if calls.Load() < 100 {
 		t.Errorf("only %d calls in 1.5 s", calls.Load())
 	}

@@ -353,20 +353,7 @@ func TestCallbackStructStress(t *testing.T) {
 		return cbsNext(v)
 	}, "{i64, u64, i16, f64, u8[3]}({i64, u64, i16, f64, u8[3]}, i32)")
 	args := newCB(t, cbsArgs(t, cbsMake[cbsDI](98)), "{f64, i32}"+cbsArgsParams)
-	stop := make(chan struct{})
-	var gcs atomic.Int64
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-				gcs.Add(1)
-				time.Sleep(time.Millisecond)
-			}
-		}
-	}()
+	gcs := startGCLoop(t, time.Millisecond)
 	start := time.Now()
 	deadline := start.Add(500 * time.Millisecond)
 	var wg sync.WaitGroup
@@ -376,7 +363,7 @@ func TestCallbackStructStress(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for seed := int32(g); stressOn(deadline, &gcs); seed += 4 {
+			for seed := int32(g); stressOn(deadline, &gcs.n); seed += 4 {
 				if bad := l.ret["big"](cb, seed); bad != 0 {
 					t.Errorf("seed %d: C read leaf %d of the result wrong", seed, bad-1)
 					return
@@ -390,9 +377,9 @@ func TestCallbackStructStress(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	if gcs.Load() == 0 {
+	gcs.Stop()
+	if gcs.n.Load() == 0 {
 		t.Fatal("no collection ran")
 	}
-	t.Logf("%d callbacks, %d collections in %v", calls.Load(), gcs.Load(), time.Since(start))
+	t.Logf("%d callbacks, %d collections in %v", calls.Load(), gcs.n.Load(), time.Since(start))
 }

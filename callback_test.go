@@ -462,21 +462,7 @@ func TestCallbackForeignThreads(t *testing.T) {
 			}
 			return x*3 + 1
 		}, "")
-		stop := make(chan struct{})
-		var gcs sync.WaitGroup
-		gcs.Add(1)
-		go func() {
-			defer gcs.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					runtime.GC()
-				}
-			}
-		}()
-		defer func() { close(stop); gcs.Wait() }()
+		startGCLoop(t, 0)
 		total := int64(threads) * calls
 		want := 3*total*(total-1)/2 + total // the sum of 3x+1 over [0, total)
 		for r := range rounds {

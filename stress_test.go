@@ -72,20 +72,7 @@ func TestStress(t *testing.T) {
 	}
 	defer pprof.StopCPUProfile()
 
-	stop := make(chan struct{})
-	var gcs atomic.Int64
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-				gcs.Add(1)
-				time.Sleep(time.Millisecond)
-			}
-		}
-	}()
+	gcs := startGCLoop(t, time.Millisecond)
 
 	var wg sync.WaitGroup
 	var calls atomic.Int64
@@ -99,7 +86,7 @@ func TestStress(t *testing.T) {
 			for i := range buf {
 				buf[i] = byte(i)
 			}
-			for n := 0; stressOn(deadline, &gcs); n++ {
+			for n := 0; stressOn(deadline, &gcs.n); n++ {
 				a := int32(n*7 + w)
 				if got := add(a, -3); got != a-3 {
 					errc <- "add"
@@ -132,16 +119,16 @@ func TestStress(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
-	close(stop)
+	gcs.Stop()
 	select {
 	case name := <-errc:
 		t.Fatalf("%s returned a wrong result under stress", name)
 	default:
 	}
-	if gcs.Load() == 0 {
+	if gcs.n.Load() == 0 {
 		t.Fatal("no garbage collection ran during the stress")
 	}
-	t.Logf("%d calls, %d collections in %v", calls.Load(), gcs.Load(), *stressFor)
+	t.Logf("%d calls, %d collections in %v", calls.Load(), gcs.n.Load(), *stressFor)
 }
 
 // gcLatencyProcs are the GOMAXPROCS values TestGCLatency runs at.
@@ -241,6 +228,43 @@ func gcLatency(t *testing.T, sleep func(int32)) {
 	if med := took[len(took)/2]; med > 20*call {
 		t.Errorf("median runtime.GC() took %v, more than 20 call lengths (%v)", med, 20*call)
 	}
+}
+
+// gcLoop runs runtime.GC in a loop on its own goroutine, sleeping pause
+// after each collection, so that tests call C, run callbacks or copy
+// strings while the collector scans and moves stacks. Stop ends it; the
+// test's cleanup stops it too.
+type gcLoop struct {
+	n    atomic.Int64 // collections completed
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func startGCLoop(t testing.TB, pause time.Duration) *gcLoop {
+	g := &gcLoop{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(g.done)
+		for {
+			select {
+			case <-g.stop:
+				return
+			default:
+				runtime.GC()
+				g.n.Add(1)
+				time.Sleep(pause)
+			}
+		}
+	}()
+	t.Cleanup(g.Stop)
+	return g
+}
+
+// Stop ends the loop and waits for its last collection; it may be called
+// more than once.
+func (g *gcLoop) Stop() {
+	g.once.Do(func() { close(g.stop) })
+	<-g.done
 }
 
 // stressOn reports whether a stress worker goes on: until deadline, and

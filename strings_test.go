@@ -256,20 +256,9 @@ func TestStringResults(t *testing.T) {
 func TestStringConcurrent(t *testing.T) {
 	fast, slow := strBoth(t)
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	go func() {
-		// Collections while the calls run: stack scans see the frames of
-		// string results being copied.
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-			}
-		}
-	}()
-	defer close(stop)
+	// Collections while the calls run: stack scans see the frames of
+	// string results being copied.
+	startGCLoop(t, 0)
 	long := fast.static(3)
 	for g := range 8 {
 		wg.Add(1)
