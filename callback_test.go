@@ -413,6 +413,11 @@ func TestCallbackForeignThreadFastDeadlocks(t *testing.T) {
 	case <-collecting:
 	case <-eof:
 		t.Fatalf("the child ended before its callback ran (%v):\n%s", cmd.Wait(), output())
+	case <-time.After(2 * time.Minute): // generous: the child may run under an emulator
+		cmd.Process.Kill()
+		<-eof
+		cmd.Wait()
+		t.Fatalf("the child's callback did not start within 2 minutes:\n%s", output())
 	}
 	// The deadlock is immediate; this wait only gives a child that is not
 	// stuck the time to show it.
