@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
@@ -370,12 +369,7 @@ func TestCallbackForeignThreadFastDeadlocks(t *testing.T) {
 		fmt.Println("outer call returned")
 		return
 	}
-	args := []string{os.Args[0], "-test.run=^TestCallbackForeignThreadFastDeadlocks$", "-test.v", "-test.count=1"}
-	if w := os.Getenv("JITFFI_TEST_EXEC"); w != "" {
-		args = append(strings.Fields(w), args...)
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), itChildMode+"=deadlock", "GOMAXPROCS=4", "GOTRACEBACK=all")
+	cmd := testCommand("TestCallbackForeignThreadFastDeadlocks", itChildMode+"=deadlock", "GOMAXPROCS=4", "GOTRACEBACK=all")
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -14,12 +14,18 @@ import (
 // for another architecture).
 func spawnTest(t *testing.T, test string, env ...string) (output string, err error) {
 	t.Helper()
+	out, err := testCommand(test, env...).CombinedOutput()
+	return string(out), err
+}
+
+// testCommand is the command spawnTest runs, for a test that watches the
+// child while it runs.
+func testCommand(test string, env ...string) *exec.Cmd {
 	args := []string{os.Args[0], "-test.run=^" + test + "$", "-test.v", "-test.count=1"}
 	if w := os.Getenv("JITFFI_TEST_EXEC"); w != "" {
 		args = append(strings.Fields(w), args...)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cmd
 }
